@@ -1,0 +1,149 @@
+"""The one call at the top of every chapter: identical, quiet runs.
+
+``setup_notebook()`` is the first line of each chapter's first cell. It makes
+two promises that the strict ``pytest --nbval`` run of the book relies on:
+
+Identical
+    Python, numpy and Keras are seeded; TensorFlow runs deterministic kernels
+    (``enable_op_determinism``) on the CPU with a fixed number of threads and
+    without oneDNN's re-ordered floating-point sums, so the numbers a chapter
+    prints are the numbers stored in the notebook, on any machine of the same
+    kind. A learner with a GPU gets the same lesson: the chapters' models are
+    small, and the GPU is hidden unless ``DROPOUT_COURSE_USE_GPU=1`` is set.
+
+Quiet
+    TensorFlow's C++ runtime writes absl log lines (``I0000 ... cpu_feature_
+    guard ...``) straight to the process's file descriptor 2 when it is
+    imported, whatever ``TF_CPP_MIN_LOG_LEVEL`` says. A Jupyter kernel
+    captures that descriptor and stores what it reads as cell output, time
+    stamps and all, which no two runs share. Inside a kernel, the native
+    descriptor 2 is therefore pointed at a log file *before* TensorFlow is
+    imported (Python's own ``sys.stderr``, which shows warnings and errors
+    raised by Python code, is untouched). Keras progress bars are switched
+    off, so ``fit``/``predict`` print nothing whatever their ``verbose``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+
+from ._validation import check_seed
+
+__all__ = ["setup_notebook", "seed_everything", "native_log_path", "PLOT_STYLE"]
+
+#: Matplotlib settings for figures that are read on paper and on a projector.
+PLOT_STYLE = {
+    "figure.figsize": (7.0, 4.2),
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "font.size": 12,
+    "axes.titlesize": 13,
+    "axes.labelsize": 12,
+    "legend.fontsize": 11,
+    "xtick.labelsize": 11,
+    "ytick.labelsize": 11,
+    "lines.linewidth": 2.0,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "figure.constrained_layout.use": True,
+}
+
+# Environment read by TensorFlow's C++ runtime when it is first imported.
+_TF_ENVIRONMENT = {
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    # oneDNN re-orders floating-point sums differently with the thread count
+    # and the CPU's instruction set; off, results depend on the data alone.
+    "TF_ENABLE_ONEDNN_OPTS": "0",
+    "TF_DETERMINISTIC_OPS": "1",
+    "GRPC_VERBOSITY": "ERROR",
+}
+
+#: Threads for TensorFlow's kernels: fixed, so sums are split the same way on
+#: a laptop with eight cores as on the two-core machine the outputs came from.
+_INTRA_OP_THREADS = 2
+
+_native_log_path: str | None = None
+
+
+def native_log_path() -> str | None:
+    """Return the file that receives TensorFlow's native log lines, if any.
+
+    ``None`` until :func:`setup_notebook` has run inside a Jupyter kernel.
+    Open this file when something in the C++ runtime misbehaves.
+    """
+    return _native_log_path
+
+
+def _in_jupyter_kernel() -> bool:
+    if "ipykernel" not in sys.modules:
+        return False
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - ipykernel always ships IPython
+        return False
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
+
+
+def _send_native_stderr_to_log() -> None:
+    """Point file descriptor 2 at a log file (once per process)."""
+    global _native_log_path
+    if _native_log_path is not None:
+        return
+    path = os.path.join(tempfile.gettempdir(), f"dropout_course-native-{os.getpid()}.log")
+    log_fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(log_fd, 2)
+    os.close(log_fd)
+    _native_log_path = path
+
+
+def seed_everything(seed: int = 0) -> None:
+    """Seed Python's ``random``, numpy's global generator and Keras/TensorFlow.
+
+    Call it again before an experiment to make that experiment independent of
+    what ran before it in the notebook.
+    """
+    seed = check_seed(seed)
+    import keras
+
+    keras.utils.set_random_seed(seed)
+
+
+def setup_notebook(seed: int = 0) -> None:
+    """Make the rest of the notebook deterministic and free of log noise.
+
+    Parameters
+    ----------
+    seed : int, default 0
+        Seed for Python's ``random``, numpy and Keras/TensorFlow.
+
+    Notes
+    -----
+    Call it before anything imports TensorFlow. Calling it again only reseeds.
+    """
+    seed = check_seed(seed)
+    for key, value in _TF_ENVIRONMENT.items():
+        os.environ.setdefault(key, value)
+    if os.environ.get("DROPOUT_COURSE_USE_GPU") != "1":
+        os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
+    if _in_jupyter_kernel():
+        _send_native_stderr_to_log()
+
+    import keras
+    import matplotlib as mpl
+    import numpy as np
+    import tensorflow as tf
+
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(_INTRA_OP_THREADS)
+    except RuntimeError:
+        pass  # already initialised by an earlier call: the setting stands
+    tf.config.experimental.enable_op_determinism()
+    keras.utils.disable_interactive_logging()
+    np.set_printoptions(precision=4, suppress=True)
+    mpl.rcParams.update(PLOT_STYLE)
+    seed_everything(seed)
