@@ -1,0 +1,439 @@
+"""Keras builders with dropout switched on or off by one argument.
+
+Every builder returns a *compiled* model. Switching dropout on changes nothing
+else: the architecture, the initial weights for a given ``seed``, the
+optimizer and the loss stay the same, so a comparison with and without dropout
+measures dropout and nothing else.
+
+How that is guaranteed:
+
+* Dropout layers are added only when their ``rate`` is above zero. A Dropout
+  layer has no weights, so both variants have the same weight list.
+* Each weighted layer gets its own initializer seed, drawn from one stream of
+  ``seed``; each dropout layer gets its mask seed from a second stream. Adding
+  or removing a dropout layer therefore never shifts the seed of a weighted
+  layer, and the same ``seed`` gives bit-identical initial weights with and
+  without dropout (and in the Sequential and Functional forms of the MNIST
+  model).
+* Layers carry fixed names (``hidden_1``, ``dropout_1``, ``output``...). Two
+  models built with the same arguments but different seeds then differ only in
+  their seeds, which lets :func:`dropout_course.training.fit_fast` re-use one
+  compiled training loop for all the seeds of an experiment.
+
+Notation: ``rate`` (and ``input_rate``, ``conv_rate``, ``dense_rate``) is the
+DROP probability, as in Keras; the paper's retain probability is
+``keep_prob = 1 - rate``.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ._validation import check_choice, check_positive_int, check_rate, check_seed
+
+__all__ = [
+    "build_regression_mlp",
+    "build_blob_classifier",
+    "build_mnist_mlp",
+    "build_small_cnn",
+]
+
+# Streams of the seed sequence: one for weight initializers, one for dropout
+# masks, so that adding a dropout layer never changes an initializer's seed.
+_INIT_STREAM = 0
+_MASK_STREAM = 1
+
+
+def _check_positive_float(value, name: str) -> float:
+    if (
+        not isinstance(value, numbers.Real)
+        or isinstance(value, bool)
+        or not np.isfinite(value)
+        or value <= 0
+    ):
+        raise ValueError(f"{name}={value!r} is not valid: expected a finite number > 0")
+    return float(value)
+
+
+def _check_non_negative_float(value, name: str) -> float:
+    if (
+        not isinstance(value, numbers.Real)
+        or isinstance(value, bool)
+        or not np.isfinite(value)
+        or value < 0
+    ):
+        raise ValueError(f"{name}={value!r} is not valid: expected a finite number >= 0")
+    return float(value)
+
+
+def _check_units(units, name: str) -> tuple[int, ...]:
+    """Return a non-empty tuple of positive layer widths."""
+    if isinstance(units, numbers.Integral) and not isinstance(units, bool):
+        units = (units,)
+    try:
+        units = tuple(units)
+    except TypeError:
+        raise ValueError(
+            f"{name}={units!r} is not valid: expected a positive integer or a "
+            f"non-empty sequence of positive integers"
+        ) from None
+    if not units:
+        raise ValueError(f"{name}={units!r} is not valid: expected at least one layer width")
+    return tuple(check_positive_int(width, name) for width in units)
+
+
+class _Seeds:
+    """Hands out the initializer and mask seeds of one model, in layer order."""
+
+    def __init__(self, seed: int):
+        self._seed = seed
+        self._counts = {_INIT_STREAM: 0, _MASK_STREAM: 0}
+
+    def _next(self, stream: int) -> int:
+        index = self._counts[stream]
+        self._counts[stream] += 1
+        # SeedSequence spreads neighbouring seeds (0, 1, 2...) far apart, so
+        # seed 1 is not seed 0 shifted by one layer.
+        return int(np.random.SeedSequence([self._seed, stream, index]).generate_state(1)[0])
+
+    def initializer(self):
+        import keras
+
+        return keras.initializers.GlorotUniform(seed=self._next(_INIT_STREAM))
+
+    def mask(self) -> int:
+        return self._next(_MASK_STREAM)
+
+
+def _adam(learning_rate: float):
+    import keras
+
+    return keras.optimizers.Adam(learning_rate=learning_rate)
+
+
+def _dense(units, activation, name, seeds: _Seeds, **kwargs):
+    import keras
+
+    return keras.layers.Dense(
+        units,
+        activation=activation,
+        kernel_initializer=seeds.initializer(),
+        bias_initializer="zeros",
+        name=name,
+        **kwargs,
+    )
+
+
+def _mlp_layers(
+    *,
+    hidden_units,
+    rate,
+    seeds,
+    input_rate=0.0,
+    hidden_kwargs=None,
+):
+    """The hidden stack ``[Dropout] -> (Dense -> [Dropout]) * k`` as a layer list."""
+    import keras
+
+    layers = []
+    if input_rate > 0:
+        layers.append(keras.layers.Dropout(input_rate, seed=seeds.mask(), name="input_dropout"))
+    else:
+        seeds.mask()  # keep the hidden layers' mask seeds independent of input_rate
+    for index, units in enumerate(hidden_units, start=1):
+        layers.append(_dense(units, "relu", f"hidden_{index}", seeds, **(hidden_kwargs or {})))
+        mask_seed = seeds.mask()
+        if rate > 0:
+            layers.append(keras.layers.Dropout(rate, seed=mask_seed, name=f"dropout_{index}"))
+    return layers
+
+
+def _sequential(input_shape, layers, name):
+    import keras
+
+    return keras.Sequential([keras.Input(shape=input_shape, name="input"), *layers], name=name)
+
+
+def build_regression_mlp(
+    *,
+    rate=0.0,
+    hidden_units=128,
+    n_hidden_layers=2,
+    learning_rate=0.01,
+    seed=0,
+):
+    """Build the 1-D regression network of source 000.
+
+    ``1 -> hidden_units relu -> ... -> 1 linear``, with a Dropout layer after
+    every hidden layer when ``rate > 0``; Adam, mean squared error.
+
+    Parameters
+    ----------
+    rate : float, default 0.0
+        Drop probability of every hidden layer's dropout (Keras ``rate``;
+        ``keep_prob = 1 - rate``). 0 builds the model without Dropout layers.
+    hidden_units : int, default 128
+        Width of each hidden layer.
+    n_hidden_layers : int, default 2
+        Number of hidden layers.
+    learning_rate : float, default 0.01
+        Adam's learning rate, the same with and without dropout.
+    seed : int, default 0
+        Seeds the initial weights and the dropout masks.
+
+    Returns
+    -------
+    keras.Model
+        Compiled with ``Adam(learning_rate)`` and ``loss="mse"`` (no extra
+        metric: the loss *is* the MSE).
+
+    Notes
+    -----
+    Source 000 trains its model without dropout with ``Adam(0.01)`` but its
+    model with dropout with ``optimizer='adam'``, i.e. Adam's default learning
+    rate 0.001: a confound, since the two runs then differ in two things. This
+    builder uses the same optimizer for both, so any difference is dropout's.
+    """
+    rate = check_rate(rate)
+    hidden_units = check_positive_int(hidden_units, "hidden_units")
+    n_hidden_layers = check_positive_int(n_hidden_layers, "n_hidden_layers")
+    learning_rate = _check_positive_float(learning_rate, "learning_rate")
+    seed = check_seed(seed)
+
+    seeds = _Seeds(seed)
+    layers = _mlp_layers(hidden_units=(hidden_units,) * n_hidden_layers, rate=rate, seeds=seeds)
+    layers.append(_dense(1, "linear", "output", seeds))
+    model = _sequential((1,), layers, "regression_mlp")
+    model.compile(optimizer=_adam(learning_rate), loss="mse")
+    return model
+
+
+def build_blob_classifier(
+    *,
+    rate=0.0,
+    hidden_units=64,
+    n_hidden_layers=4,
+    learning_rate=0.01,
+    seed=0,
+):
+    """Build the binary classifier of source 001 for the two-blob data.
+
+    ``2 -> n_hidden_layers x (hidden_units relu [-> Dropout]) -> 1 sigmoid``;
+    Adam, binary cross-entropy, accuracy. The source deliberately uses many
+    hidden layers for so simple a problem, to make over-fitting visible.
+
+    Parameters
+    ----------
+    rate : float, default 0.0
+        Drop probability after every hidden layer (Keras ``rate``; the source
+        uses 0.5). 0 builds the model without Dropout layers.
+    hidden_units : int, default 64
+        Width of each hidden layer.
+    n_hidden_layers : int, default 4
+        Number of hidden layers.
+    learning_rate : float, default 0.01
+        Adam's learning rate.
+    seed : int, default 0
+        Seeds the initial weights and the dropout masks.
+
+    Returns
+    -------
+    keras.Model
+        Compiled with ``Adam(learning_rate)``, ``loss="binary_crossentropy"``
+        and ``metrics=["accuracy"]``. Labels are 0/1, shape ``(n,)`` or
+        ``(n, 1)``.
+    """
+    rate = check_rate(rate)
+    hidden_units = check_positive_int(hidden_units, "hidden_units")
+    n_hidden_layers = check_positive_int(n_hidden_layers, "n_hidden_layers")
+    learning_rate = _check_positive_float(learning_rate, "learning_rate")
+    seed = check_seed(seed)
+
+    seeds = _Seeds(seed)
+    layers = _mlp_layers(hidden_units=(hidden_units,) * n_hidden_layers, rate=rate, seeds=seeds)
+    layers.append(_dense(1, "sigmoid", "output", seeds))
+    model = _sequential((2,), layers, "blob_classifier")
+    model.compile(optimizer=_adam(learning_rate), loss="binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def build_mnist_mlp(
+    *,
+    rate=0.0,
+    input_rate=0.0,
+    hidden_units=(128, 64),
+    learning_rate=1e-3,
+    kernel_l2=0.0,
+    max_norm=None,
+    seed=0,
+    api="sequential",
+):
+    """Build the MNIST multilayer perceptron of source 000.
+
+    ``784 -> [Dropout(input_rate)] -> 128 relu -> [Dropout(rate)] -> 64 relu
+    -> [Dropout(rate)] -> 10 softmax``; Adam, sparse categorical
+    cross-entropy, accuracy. Inputs are flattened images, shape ``(n, 784)``;
+    labels are integers 0-9.
+
+    Parameters
+    ----------
+    rate : float, default 0.0
+        Drop probability after each hidden layer (Keras ``rate``; the source
+        uses 0.3).
+    input_rate : float, default 0.0
+        Drop probability applied to the input pixels (the paper uses
+        ``keep_prob = 0.8`` there, i.e. ``input_rate = 0.2``).
+    hidden_units : sequence of int, default (128, 64)
+        Widths of the hidden layers.
+    learning_rate : float, default 1e-3
+        Adam's learning rate.
+    kernel_l2 : float, default 0.0
+        L2 penalty factor on the hidden layers' kernels (source 000's pro tip
+        uses ``l2(0.01)``); 0 adds no regularizer. The penalty is part of the
+        training loss (``model.losses``).
+    max_norm : float or None, default None
+        If given, a ``MaxNorm(max_norm)`` constraint on the incoming weight
+        vector of every hidden unit, as in Srivastava et al. (2014).
+    seed : int, default 0
+        Seeds the initial weights and the dropout masks.
+    api : {"sequential", "functional"}, default "sequential"
+        Build with ``keras.Sequential`` (source 002) or the Functional API
+        (source 003). For the same seed both forms have bit-identical weights
+        and predictions.
+
+    Returns
+    -------
+    keras.Model
+        Compiled with ``Adam(learning_rate)``,
+        ``loss="sparse_categorical_crossentropy"`` and ``metrics=["accuracy"]``.
+    """
+    import keras
+
+    rate = check_rate(rate)
+    input_rate = check_rate(input_rate, "input_rate")
+    hidden_units = _check_units(hidden_units, "hidden_units")
+    learning_rate = _check_positive_float(learning_rate, "learning_rate")
+    kernel_l2 = _check_non_negative_float(kernel_l2, "kernel_l2")
+    if max_norm is not None:
+        max_norm = _check_positive_float(max_norm, "max_norm")
+    seed = check_seed(seed)
+    api = check_choice(api, "api", ("sequential", "functional"))
+
+    hidden_kwargs = {}
+    if kernel_l2 > 0:
+        hidden_kwargs["kernel_regularizer"] = keras.regularizers.L2(kernel_l2)
+    if max_norm is not None:
+        hidden_kwargs["kernel_constraint"] = keras.constraints.MaxNorm(max_norm)
+
+    seeds = _Seeds(seed)
+    layers = _mlp_layers(
+        hidden_units=hidden_units,
+        rate=rate,
+        seeds=seeds,
+        input_rate=input_rate,
+        hidden_kwargs=hidden_kwargs,
+    )
+    layers.append(_dense(10, "softmax", "output", seeds))
+    if api == "sequential":
+        model = _sequential((784,), layers, "mnist_mlp")
+    else:
+        inputs = keras.Input(shape=(784,), name="input")
+        outputs = inputs
+        for layer in layers:
+            outputs = layer(outputs)
+        model = keras.Model(inputs, outputs, name="mnist_mlp")
+    model.compile(
+        optimizer=_adam(learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def build_small_cnn(
+    *,
+    conv_rate=0.0,
+    dense_rate=0.0,
+    spatial=False,
+    filters=(16, 32),
+    dense_units=64,
+    learning_rate=1e-3,
+    seed=0,
+):
+    """Build a small convolutional network for 28x28 grey-scale images.
+
+    ``28x28x1 -> conv3x3 relu -> [Dropout | SpatialDropout2D] -> maxpool
+    -> conv3x3 relu -> [Dropout | SpatialDropout2D] -> maxpool -> flatten
+    -> dense relu -> [Dropout] -> 10 softmax``; Adam, sparse categorical
+    cross-entropy, accuracy. Small enough to train on a CPU in seconds.
+
+    Parameters
+    ----------
+    conv_rate : float, default 0.0
+        Drop probability after each convolution (Keras ``rate``); 0 adds no
+        dropout there.
+    dense_rate : float, default 0.0
+        Drop probability after the dense hidden layer.
+    spatial : bool, default False
+        After the convolutions, drop whole feature maps (``SpatialDropout2D``,
+        one decision per channel and image) instead of single activations
+        (``Dropout``). Only matters when ``conv_rate > 0``.
+    filters : sequence of int, default (16, 32)
+        Number of filters of each convolution (one conv/pool block each).
+    dense_units : int, default 64
+        Width of the dense hidden layer.
+    learning_rate : float, default 1e-3
+        Adam's learning rate.
+    seed : int, default 0
+        Seeds the initial weights and the dropout masks.
+
+    Returns
+    -------
+    keras.Model
+        Compiled with ``Adam(learning_rate)``,
+        ``loss="sparse_categorical_crossentropy"`` and ``metrics=["accuracy"]``;
+        inputs of shape ``(n, 28, 28, 1)``, integer labels 0-9.
+    """
+    import keras
+
+    conv_rate = check_rate(conv_rate, "conv_rate")
+    dense_rate = check_rate(dense_rate, "dense_rate")
+    if not isinstance(spatial, (bool, np.bool_)):
+        raise ValueError(f"spatial={spatial!r} is not valid: expected True or False")
+    filters = _check_units(filters, "filters")
+    dense_units = check_positive_int(dense_units, "dense_units")
+    learning_rate = _check_positive_float(learning_rate, "learning_rate")
+    seed = check_seed(seed)
+
+    seeds = _Seeds(seed)
+    layers = []
+    for index, n_filters in enumerate(filters, start=1):
+        layers.append(
+            keras.layers.Conv2D(
+                n_filters,
+                3,
+                activation="relu",
+                kernel_initializer=seeds.initializer(),
+                name=f"conv_{index}",
+            )
+        )
+        mask_seed = seeds.mask()
+        if conv_rate > 0:
+            dropout_class = keras.layers.SpatialDropout2D if spatial else keras.layers.Dropout
+            layers.append(dropout_class(conv_rate, seed=mask_seed, name=f"conv_dropout_{index}"))
+        layers.append(keras.layers.MaxPooling2D(2, name=f"pool_{index}"))
+    layers.append(keras.layers.Flatten(name="flatten"))
+    layers.append(_dense(dense_units, "relu", "hidden", seeds))
+    mask_seed = seeds.mask()
+    if dense_rate > 0:
+        layers.append(keras.layers.Dropout(dense_rate, seed=mask_seed, name="dropout"))
+    layers.append(_dense(10, "softmax", "output", seeds))
+    model = _sequential((28, 28, 1), layers, "small_cnn")
+    model.compile(
+        optimizer=_adam(learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model

@@ -1,0 +1,164 @@
+"""Tests of the Keras builders: architecture, seeds, and the dropout switch."""
+
+import dropout_course
+
+dropout_course.setup_notebook()
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from dropout_course import models  # noqa: E402
+
+BUILDERS = {
+    "regression": (models.build_regression_mlp, "rate", (1,)),
+    "blob": (models.build_blob_classifier, "rate", (2,)),
+    "mnist": (models.build_mnist_mlp, "rate", (784,)),
+    "cnn": (models.build_small_cnn, "dense_rate", (28, 28, 1)),
+}
+
+
+def _count(model, layer_class):
+    return sum(type(layer) is layer_class for layer in model.layers)
+
+
+def _weights_equal(first, second):
+    a, b = first.get_weights(), second.get_weights()
+    return len(a) == len(b) and all(np.array_equal(u, v) for u, v in zip(a, b))
+
+
+def _inputs(shape, n=8, seed=0):
+    return np.random.default_rng(seed).uniform(0, 1, size=(n, *shape)).astype("float32")
+
+
+@pytest.mark.parametrize(
+    ("builder", "kwargs", "n_dense", "n_dropout", "n_params"),
+    [
+        # 1*128+128 + 128*128+128 + 128+1
+        (models.build_regression_mlp, {}, 3, 0, 16897),
+        (models.build_regression_mlp, {"rate": 0.2}, 3, 2, 16897),
+        # 2*64+64 + 3*(64*64+64) + 64+1
+        (models.build_blob_classifier, {}, 5, 0, 12737),
+        (models.build_blob_classifier, {"rate": 0.5}, 5, 4, 12737),
+        # 784*128+128 + 128*64+64 + 64*10+10
+        (models.build_mnist_mlp, {}, 3, 0, 109386),
+        (models.build_mnist_mlp, {"rate": 0.3}, 3, 2, 109386),
+        (models.build_mnist_mlp, {"rate": 0.3, "input_rate": 0.2}, 3, 3, 109386),
+        (models.build_mnist_mlp, {"input_rate": 0.2, "api": "functional"}, 3, 1, 109386),
+        # conv 3*3*1*16+16, conv 3*3*16*32+32, dense 5*5*32*64+64, output 64*10+10
+        (models.build_small_cnn, {}, 2, 0, 56714),
+        (models.build_small_cnn, {"dense_rate": 0.5}, 2, 1, 56714),
+        (models.build_small_cnn, {"conv_rate": 0.1, "dense_rate": 0.5}, 2, 3, 56714),
+    ],
+)
+def test_architecture_and_dropout_present_iff_rate_positive(builder, kwargs, n_dense, n_dropout, n_params):
+    model = builder(**kwargs)
+    assert _count(model, keras.layers.Dense) == n_dense
+    assert _count(model, keras.layers.Dropout) == n_dropout
+    assert model.count_params() == n_params
+    assert model.compiled
+    assert isinstance(model.optimizer, keras.optimizers.Adam)
+
+
+def test_architecture_details():
+    model = models.build_regression_mlp(hidden_units=8, n_hidden_layers=3)
+    assert [layer.units for layer in model.layers] == [8, 8, 8, 1]
+    assert model.layers[-1].activation is keras.activations.linear
+    assert model.loss == "mse"
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.01)
+
+    blob = models.build_blob_classifier(rate=0.5)
+    assert blob.layers[-1].activation is keras.activations.sigmoid
+    assert [layer.rate for layer in blob.layers if isinstance(layer, keras.layers.Dropout)] == [0.5] * 4
+
+    mnist = models.build_mnist_mlp(rate=0.3, input_rate=0.2, hidden_units=(32,))
+    assert isinstance(mnist.layers[0], keras.layers.Dropout) and mnist.layers[0].rate == 0.2
+    assert mnist.layers[-1].activation is keras.activations.softmax
+    assert mnist.loss == "sparse_categorical_crossentropy"
+
+    cnn = models.build_small_cnn(conv_rate=0.2, spatial=True)
+    assert _count(cnn, keras.layers.SpatialDropout2D) == 2
+    assert _count(cnn, keras.layers.Conv2D) == 2 and _count(cnn, keras.layers.MaxPooling2D) == 2
+    assert cnn.output_shape == (None, 10)
+
+
+def test_mnist_regularizers():
+    plain = models.build_mnist_mlp()
+    assert plain.losses == []
+    penalized = models.build_mnist_mlp(kernel_l2=0.01, max_norm=3.0)
+    hidden = [layer for layer in penalized.layers if layer.name.startswith("hidden")]
+    assert len(penalized.losses) == len(hidden) == 2
+    expected = sum(0.01 * np.sum(layer.kernel.numpy() ** 2) for layer in hidden)
+    assert float(sum(penalized.losses)) == pytest.approx(expected, rel=1e-5)
+    assert all(isinstance(layer.kernel_constraint, keras.constraints.MaxNorm) for layer in hidden)
+    assert penalized.layers[-1].kernel_constraint is None
+
+
+@pytest.mark.parametrize("name", list(BUILDERS))
+def test_same_seed_same_initial_weights_with_and_without_dropout(name):
+    builder, rate_name, _ = BUILDERS[name]
+    without = builder(seed=7)
+    with_dropout = builder(seed=7, **{rate_name: 0.5})
+    assert _weights_equal(without, with_dropout)
+    assert not _weights_equal(without, builder(seed=8))
+
+
+def test_input_and_conv_dropout_do_not_shift_weight_seeds():
+    assert _weights_equal(
+        models.build_mnist_mlp(seed=3), models.build_mnist_mlp(seed=3, input_rate=0.2, rate=0.5)
+    )
+    assert _weights_equal(
+        models.build_small_cnn(seed=3), models.build_small_cnn(seed=3, conv_rate=0.3, spatial=True)
+    )
+
+
+@pytest.mark.parametrize("training", [False, True])
+def test_sequential_and_functional_are_bit_identical(training):
+    x = _inputs((784,), n=16)
+    kwargs = {"rate": 0.3, "input_rate": 0.2, "kernel_l2": 1e-3, "seed": 11}
+    sequential = models.build_mnist_mlp(api="sequential", **kwargs)
+    functional = models.build_mnist_mlp(api="functional", **kwargs)
+    assert isinstance(sequential, keras.Sequential) and not isinstance(functional, keras.Sequential)
+    assert _weights_equal(sequential, functional)
+    # With training=True this also checks that the dropout masks agree.
+    np.testing.assert_array_equal(
+        sequential(x, training=training).numpy(), functional(x, training=training).numpy()
+    )
+
+
+@pytest.mark.parametrize("name", list(BUILDERS))
+def test_seed_makes_dropout_masks_reproducible(name):
+    builder, rate_name, shape = BUILDERS[name]
+    x = _inputs(shape)
+    first = builder(seed=5, **{rate_name: 0.5})(x, training=True).numpy()
+    again = builder(seed=5, **{rate_name: 0.5})(x, training=True).numpy()
+    other = builder(seed=6, **{rate_name: 0.5})
+    other.set_weights(builder(seed=5).get_weights())  # same weights, other masks
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, other(x, training=True).numpy())
+
+
+@pytest.mark.parametrize(
+    ("call", "parameter"),
+    [
+        (lambda: models.build_regression_mlp(rate=1.2), "rate"),
+        (lambda: models.build_regression_mlp(rate=-0.1), "rate"),
+        (lambda: models.build_regression_mlp(hidden_units=0), "hidden_units"),
+        (lambda: models.build_regression_mlp(n_hidden_layers=1.5), "n_hidden_layers"),
+        (lambda: models.build_regression_mlp(learning_rate=0), "learning_rate"),
+        (lambda: models.build_regression_mlp(seed=-1), "seed"),
+        (lambda: models.build_blob_classifier(rate=1.0), "rate"),
+        (lambda: models.build_mnist_mlp(api="keras"), "api"),
+        (lambda: models.build_mnist_mlp(input_rate=1.2), "input_rate"),
+        (lambda: models.build_mnist_mlp(hidden_units=()), "hidden_units"),
+        (lambda: models.build_mnist_mlp(kernel_l2=-1.0), "kernel_l2"),
+        (lambda: models.build_mnist_mlp(max_norm=0.0), "max_norm"),
+        (lambda: models.build_small_cnn(conv_rate=1.2), "conv_rate"),
+        (lambda: models.build_small_cnn(dense_rate="0.5"), "dense_rate"),
+        (lambda: models.build_small_cnn(spatial="yes"), "spatial"),
+        (lambda: models.build_small_cnn(filters=(16, 0)), "filters"),
+    ],
+)
+def test_bad_arguments_name_the_parameter(call, parameter):
+    with pytest.raises(ValueError, match=parameter):
+        call()

@@ -1,0 +1,286 @@
+"""Tests of the fast trainer: equivalence with model.fit, seeds, inference helpers."""
+
+import dropout_course
+
+dropout_course.setup_notebook()
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from dropout_course import models, training  # noqa: E402
+from dropout_course.training import (  # noqa: E402
+    evaluate_loss,
+    evaluate_metrics,
+    fit_fast,
+    predict_fast,
+    run_seeds,
+    summarize,
+)
+
+# Agreement with model.fit. On this machine the results are bit-identical
+# (the same Keras train_step/test_step run on the same batches); the tolerance
+# leaves room only for a platform that rounds differently between two graphs.
+RTOL = 1e-6
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, size=70)
+    points = rng.normal(0, 0.4, size=(70, 2)) + labels[:, None] * np.array([0.8, 0.3])
+    # 50 training points in batches of 16: three full batches and a partial one.
+    return points[:50], labels[:50], points[50:], labels[50:]
+
+
+@pytest.fixture(scope="module")
+def digits():
+    rng = np.random.default_rng(1)
+    return rng.uniform(0, 1, size=(60, 784)).astype("float32"), rng.integers(0, 10, size=60)
+
+
+def _small_blob_model(rate, seed=0):
+    return models.build_blob_classifier(rate=rate, hidden_units=16, n_hidden_layers=2, seed=seed)
+
+
+def _assert_same_training(keras_history, fast_history, keras_model, fast_model):
+    assert sorted(fast_history) == sorted(keras_history)
+    for key, values in keras_history.items():
+        assert fast_history[key].shape == (len(values),)
+        np.testing.assert_allclose(fast_history[key], values, rtol=RTOL, atol=0, err_msg=key)
+    for keras_weight, fast_weight in zip(keras_model.get_weights(), fast_model.get_weights()):
+        np.testing.assert_allclose(fast_weight, keras_weight, rtol=RTOL, atol=1e-7)
+    optimizer_state = zip(keras_model.optimizer.variables, fast_model.optimizer.variables)
+    for keras_variable, fast_variable in optimizer_state:
+        np.testing.assert_allclose(fast_variable.numpy(), keras_variable.numpy(), rtol=RTOL, atol=1e-7)
+
+
+@pytest.mark.parametrize("rate", [0.0, 0.4])
+def test_fit_fast_matches_model_fit(blobs, rate):
+    x, y, x_val, y_val = blobs
+    keras_model, fast_model = _small_blob_model(rate, seed=3), _small_blob_model(rate, seed=3)
+    keras_history = keras_model.fit(
+        x, y, epochs=4, batch_size=16, validation_data=(x_val, y_val), shuffle=False, verbose=0
+    ).history
+    fast_history = fit_fast(
+        fast_model, x, y, epochs=4, batch_size=16, validation_data=(x_val, y_val), shuffle=False
+    )
+    assert list(fast_history) == ["loss", "accuracy", "val_loss", "val_accuracy"]
+    _assert_same_training(keras_history, fast_history, keras_model, fast_model)
+    # A second call continues from the same optimizer and dropout state, as fit does.
+    keras_history = keras_model.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0).history
+    fast_history = fit_fast(fast_model, x, y, epochs=2, batch_size=16, shuffle=False)
+    _assert_same_training(keras_history, fast_history, keras_model, fast_model)
+
+
+def test_fit_fast_matches_model_fit_with_l2_input_dropout_and_max_norm(digits):
+    x, y = digits
+    kwargs = {"rate": 0.3, "input_rate": 0.2, "hidden_units": (16,), "kernel_l2": 0.01, "max_norm": 0.5}
+    keras_model = models.build_mnist_mlp(seed=2, **kwargs)
+    fast_model = models.build_mnist_mlp(seed=2, **kwargs)
+    keras_history = keras_model.fit(
+        x[:40], y[:40], epochs=3, batch_size=32, validation_data=(x[40:], y[40:]), shuffle=False, verbose=0
+    ).history
+    fast_history = fit_fast(
+        fast_model, x[:40], y[:40], epochs=3, validation_data=(x[40:], y[40:]), shuffle=False
+    )
+    _assert_same_training(keras_history, fast_history, keras_model, fast_model)
+
+
+def test_loop_is_traced_once_and_shared_across_seeds(blobs):
+    x, y, x_val, y_val = blobs
+    fit_fast(_small_blob_model(0.4, seed=20), x, y, epochs=1, validation_data=(x_val, y_val))
+    traces = training._TRACE_COUNT
+    # Another seed of the same architecture, another data size and number of
+    # epochs: the loop traced on the first model is re-used ...
+    shared = _small_blob_model(0.4, seed=21)
+    fast_history = fit_fast(
+        shared, x[:45], y[:45], epochs=3, batch_size=16, validation_data=(x_val, y_val), shuffle=False
+    )
+    assert training._TRACE_COUNT == traces
+    # ... and gives exactly what model.fit gives for that seed.
+    keras_model = _small_blob_model(0.4, seed=21)
+    keras_history = keras_model.fit(
+        x[:45], y[:45], epochs=3, batch_size=16, validation_data=(x_val, y_val), shuffle=False, verbose=0
+    ).history
+    _assert_same_training(keras_history, fast_history, keras_model, shared)
+    fit_fast(shared, x, y, epochs=2, validation_data=(x_val, y_val))
+    assert training._TRACE_COUNT == traces
+
+
+def test_sharing_leaves_the_first_model_untouched(blobs):
+    x, y, _, _ = blobs
+    first = _small_blob_model(0.4, seed=30)
+    fit_fast(first, x, y, epochs=1)
+    before = [variable.numpy().copy() for variable in first.variables + first.optimizer.variables]
+    fit_fast(_small_blob_model(0.4, seed=31), x, y, epochs=3)
+    after = [variable.numpy().copy() for variable in first.variables + first.optimizer.variables]
+    assert all(np.array_equal(a, b) for a, b in zip(before, after))
+
+
+def test_shuffling_is_reproducible_and_seeded(blobs):
+    x, y, _, _ = blobs
+
+    def history(seed, shuffle=True):
+        model = _small_blob_model(0.0)
+        return fit_fast(model, x, y, epochs=3, batch_size=16, shuffle=shuffle, seed=seed)["loss"]
+
+    np.testing.assert_array_equal(history(1), history(1))
+    assert not np.array_equal(history(1), history(2))
+    assert not np.array_equal(history(1), history(1, shuffle=False))
+
+
+def test_fit_fast_learns_a_learnable_problem():
+    x = np.linspace(-1, 1, 40).reshape(-1, 1)
+    model = models.build_regression_mlp(hidden_units=16, seed=0)
+    history = fit_fast(model, x, 0.8 * x, epochs=60, batch_size=40)
+    assert history["loss"][-1] < 0.05 * history["loss"][0]
+    assert evaluate_loss(model, x, 0.8 * x) < 1e-3
+
+
+def test_zero_epochs_trains_nothing(blobs):
+    x, y, x_val, y_val = blobs
+    model = _small_blob_model(0.4)
+    weights = model.get_weights()
+    history = fit_fast(model, x, y, epochs=0, validation_data=(x_val, y_val))
+    assert set(history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert all(values.shape == (0,) for values in history.values())
+    assert all(np.array_equal(a, b) for a, b in zip(weights, model.get_weights()))
+
+
+def test_evaluate_and_predict_match_keras(blobs):
+    x, y, x_val, y_val = blobs
+    model = _small_blob_model(0.4)
+    fit_fast(model, x, y, epochs=2)
+    keras_logs = model.evaluate(x_val, y_val, batch_size=4, verbose=0, return_dict=True)
+    assert evaluate_metrics(model, x_val, y_val, batch_size=4) == keras_logs
+    assert evaluate_loss(model, x_val, y_val, batch_size=4) == keras_logs["loss"]
+    assert evaluate_loss(model, x_val, y_val) == pytest.approx(keras_logs["loss"], rel=1e-6)
+    np.testing.assert_array_equal(
+        predict_fast(model, x_val, batch_size=8), model.predict(x_val, batch_size=8, verbose=0)
+    )
+    traces = training._TRACE_COUNT
+    assert predict_fast(model, x[:13]).shape == (13, 1)  # a new size does not trace again
+    assert training._TRACE_COUNT == traces
+
+
+def _uncompiled():
+    return keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+
+
+@pytest.mark.parametrize(
+    ("call", "parameter"),
+    [
+        (lambda m, x, y: fit_fast(m, x, y, epochs=-1), "epochs"),
+        (lambda m, x, y: fit_fast(m, x, y, epochs=1.5), "epochs"),
+        (lambda m, x, y: fit_fast(m, x, y[:-1], epochs=1), "y"),
+        (lambda m, x, y: fit_fast(m, x, y, epochs=1, batch_size=0), "batch_size"),
+        (lambda m, x, y: fit_fast(m, x, y, epochs=1, seed=-3), "seed"),
+        (lambda m, x, y: fit_fast(m, x, y, epochs=1, shuffle="no"), "shuffle"),
+        (lambda m, x, y: fit_fast(m, x, y, epochs=1, validation_data=(x,)), "validation_data"),
+        (lambda m, x, y: fit_fast(m, x, y, epochs=1, validation_data=(x, y[:3])), r"validation_data\[1\]"),
+        (lambda m, x, y: fit_fast(m, np.full_like(x, np.nan), y, epochs=1), "x"),
+        (lambda m, x, y: fit_fast("model", x, y, epochs=1), "model"),
+        (lambda m, x, y: fit_fast(_uncompiled(), x, y, epochs=1), "model"),
+        (lambda m, x, y: evaluate_loss(m, x, y[:-1]), "y"),
+        (lambda m, x, y: evaluate_loss(m, x, y, batch_size=-1), "batch_size"),
+        (lambda m, x, y: predict_fast(m, x[:0]), "x"),
+    ],
+)
+def test_bad_arguments_name_the_parameter(blobs, call, parameter):
+    x, y, _, _ = blobs
+    with pytest.raises(ValueError, match=parameter):
+        call(_small_blob_model(0.0), x, y)
+
+
+def test_run_seeds_and_summarize():
+    def experiment(seed):
+        return [
+            {"label": "dropout", "loss": float(seed), "accuracy": np.float32(0.5)},
+            {"label": "plain", "loss": 2.0 * seed, "accuracy": 1.0},
+        ]
+
+    frame = run_seeds(experiment, [1, 2, 3])
+    assert list(frame.columns) == ["seed", "label", "loss", "accuracy"]
+    assert frame.shape == (6, 4)
+    assert frame["seed"].tolist() == [1, 1, 2, 2, 3, 3]
+
+    single = run_seeds(lambda seed: {"error": seed / 10}, range(4))
+    assert single.shape == (4, 2) and single["error"].tolist() == [0.0, 0.1, 0.2, 0.3]
+
+    summary = summarize(frame, "label", ["loss", "accuracy"])
+    assert list(summary.columns) == ["label", "metric", "n", "mean", "std", "min", "max"]
+    assert summary.shape == (4, 7)
+    row = summary[(summary["label"] == "plain") & (summary["metric"] == "loss")].iloc[0]
+    assert (row["n"], row["mean"], row["std"], row["min"], row["max"]) == (3, 4.0, 2.0, 2.0, 6.0)
+    overall = summarize(frame, None, "loss")
+    assert overall.shape == (1, 6) and overall["mean"].iloc[0] == pytest.approx(3.0)
+
+
+@pytest.mark.parametrize(
+    ("call", "parameter"),
+    [
+        (lambda: run_seeds(lambda seed: {"a": 1}, [0, -1]), "seeds"),
+        (lambda: run_seeds(lambda seed: {"a": 1}, 3), "seeds"),
+        (lambda: run_seeds(lambda seed: {"a": [1, 2]}, [0]), "a="),
+        (lambda: run_seeds(lambda seed: 1.0, [0]), "experiment"),
+        (lambda: run_seeds("not callable", [0]), "experiment"),
+        (lambda: summarize(pd.DataFrame({"a": [1]}), "b", "a"), "by"),
+        (lambda: summarize(pd.DataFrame({"a": [1]}), None, "c"), "metrics"),
+    ],
+)
+def test_run_seeds_and_summarize_reject_bad_input(call, parameter):
+    with pytest.raises(ValueError, match=parameter):
+        call()
+
+
+def test_recompiling_is_honoured(blobs):
+    x, y, _, _ = blobs
+    training._RUNNERS.clear()  # make `first` the owner of its architecture's loop
+
+    def recompiled(model):
+        model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", metrics=["accuracy"])
+        return model
+
+    first = _small_blob_model(0.4, seed=40)
+    fit_fast(first, x, y, epochs=1)
+    recompiled(first)
+    # Another model of the compiled-with-Adam architecture must not run the
+    # owner's old loop with its new optimizer, nor the owner the stale loop.
+    other, other_reference = _small_blob_model(0.4, seed=41), _small_blob_model(0.4, seed=41)
+    _assert_same_training(
+        other_reference.fit(x, y, epochs=2, shuffle=False, verbose=0).history,
+        fit_fast(other, x, y, epochs=2, shuffle=False),
+        other_reference,
+        other,
+    )
+    reference = _small_blob_model(0.4, seed=40)
+    reference.fit(x, y, epochs=1, shuffle=False, verbose=0)
+    # Keras' first fit shuffles; replay fit_fast's batches instead.
+    reference.set_weights(first.get_weights())
+    recompiled(reference)
+    for generator, source in zip(
+        [v for v in reference.variables if "seed_generator" in v.path],
+        [v for v in first.variables if "seed_generator" in v.path],
+    ):
+        generator.assign(source.value)
+    _assert_same_training(
+        reference.fit(x, y, epochs=2, shuffle=False, verbose=0).history,
+        fit_fast(first, x, y, epochs=2, shuffle=False),
+        reference,
+        first,
+    )
+
+
+def test_learning_rates_share_a_loop_and_stay_exact():
+    x = np.linspace(-1, 1, 24).reshape(-1, 1)
+    y = np.sin(3 * x)
+    fit_fast(models.build_regression_mlp(rate=0.2, hidden_units=8, learning_rate=0.003), x, y, epochs=1)
+    traces = training._TRACE_COUNT
+    fast = models.build_regression_mlp(rate=0.2, hidden_units=8, learning_rate=0.05, seed=1)
+    reference = models.build_regression_mlp(rate=0.2, hidden_units=8, learning_rate=0.05, seed=1)
+    fast_history = fit_fast(fast, x, y, epochs=3, batch_size=10, shuffle=False)
+    assert training._TRACE_COUNT == traces
+    keras_history = reference.fit(x, y, epochs=3, batch_size=10, shuffle=False, verbose=0).history
+    _assert_same_training(keras_history, fast_history, reference, fast)
