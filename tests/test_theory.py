@@ -372,6 +372,16 @@ def test_sgd_divergence_is_reported(regression):
         T.train_linear_regression_with_dropout(X, y, 0.5, learning_rate=10.0, n_steps=1000, rng=0)
 
 
+def test_slow_divergence_is_reported_before_overflow():
+    # Weights that grow ~2x a step reach 1e136 in 300 steps without
+    # overflowing; they used to be returned as if SGD had converged.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((100, 5))
+    y = X @ np.ones(5) + rng.standard_normal(100)
+    with pytest.raises(FloatingPointError, match="learning_rate=3.0"):
+        T.train_linear_regression_with_dropout(X, y, 0.5, learning_rate=3.0, n_steps=300, rng=0)
+
+
 def test_sgd_is_reproducible(regression):
     X, y = regression
     kw = dict(learning_rate=0.01, n_steps=50, batch_size=20)

@@ -973,5 +973,18 @@ def train_linear_regression_with_dropout(
         raise FloatingPointError(
             f"SGD diverged: learning_rate={learning_rate!r} is too large for this X"
         )
-    return weight_sum / n_averaged
+    averaged = weight_sum / n_averaged
+    # Iterates can grow for thousands of steps before they overflow. w = 0 is
+    # a feasible point with objective mean(y**2), and SGD noise alone never
+    # makes the expected objective ten times worse than that: growth does.
+    with np.errstate(over="ignore"):  # inf compares as diverged below
+        expected_objective = np.mean(
+            (y - keep_prob * (X_scaled @ averaged)) ** 2
+        ) + keep_prob * (1.0 - keep_prob) * np.mean((X_scaled**2) @ (averaged**2))
+    if expected_objective > 10.0 * np.mean(y**2):
+        raise FloatingPointError(
+            f"SGD diverged: learning_rate={learning_rate!r} is too large for this X "
+            f"(expected objective {expected_objective:.3g} vs {np.mean(y**2):.3g} at w = 0)"
+        )
+    return averaged
 
