@@ -9,11 +9,12 @@ STAMP  := $(VENV)/.installed
 BOOK_HTML := _build/html
 
 .DEFAULT_GOAL := help
-.PHONY: help setup book test lab bench execute constraints clean
+.PHONY: help setup book slides test lab bench execute constraints clean
 
 help:
 	@echo "make book    set up .venv and build the HTML book into $(BOOK_HTML)"
-	@echo "make test    set up .venv and run every test (package, notebooks, book)"
+	@echo "make slides  set up .venv and build one offline reveal.js deck per chapter into _build/slides"
+	@echo "make test    set up .venv and run every test (package, notebooks, book, slides)"
 	@echo "make lab     open JupyterLab on chapters/"
 	@echo "make bench   time the source-000 experiment: model.fit vs the course trainer"
 
@@ -29,6 +30,11 @@ setup: $(STAMP)
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --builder html -n -W --keep-going
 	@echo "The book is at file://$(CURDIR)/$(BOOK_HTML)/index.html"
+
+# Lecture slides from the stored outputs (no execution), offline: reveal.js and
+# MathJax are copied next to the decks. tests/test_slides.py builds them too.
+slides: $(STAMP)
+	$(BIN)/python scripts/build_slides.py
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests --ignore=tests/built_book

@@ -157,8 +157,97 @@ def test_seed_makes_dropout_masks_reproducible(name):
         (lambda: models.build_small_cnn(dense_rate="0.5"), "dense_rate"),
         (lambda: models.build_small_cnn(spatial="yes"), "spatial"),
         (lambda: models.build_small_cnn(filters=(16, 0)), "filters"),
+        (lambda: models.build_small_cnn(input_shape=(28, 28)), "input_shape"),
+        (lambda: models.build_small_cnn(input_shape=(9, 9, 1)), "input_shape"),
+        (lambda: models.build_small_cnn(input_shape=(14, 14.0, 1)), "input_shape"),
+        (lambda: models.build_small_cnn(input_shape=None), "input_shape"),
     ],
 )
 def test_bad_arguments_name_the_parameter(call, parameter):
     with pytest.raises(ValueError, match=parameter):
         call()
+
+
+def test_small_cnn_input_shape():
+    # half-resolution digits: 14 -> conv 12 -> pool 6 -> conv 4 -> pool 2, so 2*2*32 features
+    small = models.build_small_cnn(input_shape=(14, 14, 1), conv_rate=0.2, spatial=True, seed=3)
+    assert small.input_shape == (None, 14, 14, 1)
+    assert small.get_layer("flatten").output.shape == (None, 2 * 2 * 32)
+    # conv 3*3*1*16+16, conv 3*3*16*32+32, dense 2*2*32*64+64, output 64*10+10
+    assert small.count_params() == 160 + 4640 + 8256 + 650
+    assert small.predict(_inputs((14, 14, 1)), verbose=0).shape == (8, 10)
+    # the default is unchanged, and the convolution weights do not depend on the input size
+    default = models.build_small_cnn(seed=3)
+    assert default.input_shape == (None, 28, 28, 1)
+    for name in ("conv_1", "conv_2"):
+        np.testing.assert_array_equal(small.get_layer(name).kernel.numpy(), default.get_layer(name).kernel.numpy())
+
+
+# --------------------------------------------------------------------------
+# VariableDropout: keras.layers.Dropout with its rate in a variable
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rate", [0.1, 0.3, 0.45, 0.5, 0.67, 0.9])
+def test_variable_dropout_is_bit_identical_to_keras_dropout(rate):
+    x = _inputs((300,), n=64)
+    keras_layer = keras.layers.Dropout(rate, seed=123)
+    variable_layer = models.VariableDropout(rate, seed=123)
+    for _ in range(3):  # successive calls draw successive masks in both
+        expected = keras_layer(x, training=True).numpy()
+        assert np.array_equal(variable_layer(x, training=True).numpy(), expected)
+    assert np.array_equal(variable_layer(x, training=False).numpy(), x)
+    assert variable_layer.rate == rate
+
+
+def test_variable_dropout_rate_zero_is_the_identity_and_rate_can_be_set():
+    x = _inputs((50,), n=16)
+    layer = models.VariableDropout(0.0, seed=1)
+    assert np.array_equal(layer(x, training=True).numpy(), x)
+    layer.rate = 0.5
+    out = layer(x, training=True).numpy()
+    assert set(np.unique(out[x > 0] / x[x > 0]).round(6)) <= {0.0, 2.0}
+    assert 0.3 < np.mean(out == 0) < 0.7
+    with pytest.raises(ValueError, match="rate"):
+        layer.rate = 1.0
+    with pytest.raises(ValueError, match="rate"):
+        models.VariableDropout(-0.1)
+
+
+def test_variable_dropout_config_leaves_out_the_rate():
+    layer = models.VariableDropout(0.3, seed=4, name="drop")
+    config = layer.get_config()
+    assert "rate" not in config and config["seed"] == 4
+    assert config == models.VariableDropout(0.7, seed=4, name="drop").get_config()
+    clone = models.VariableDropout.from_config(config)
+    assert clone.rate == 0.0 and clone.seed == 4
+
+
+def _sweep_model(layer_factory, rate, seed=0):
+    model = keras.Sequential([
+        keras.Input(shape=(6,), name="input"),
+        keras.layers.Dense(16, activation="relu", name="hidden",
+                           kernel_initializer=keras.initializers.GlorotUniform(seed)),
+        layer_factory(rate, seed=seed + 1, name="dropout"),
+        keras.layers.Dense(3, activation="softmax", name="output",
+                           kernel_initializer=keras.initializers.GlorotUniform(seed + 2)),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def test_variable_dropout_trains_like_keras_dropout_and_shares_one_loop():
+    from dropout_course import training
+
+    x = _inputs((6,), n=40)
+    y = np.arange(40) % 3
+    for rate in (0.2, 0.6):
+        reference = training.fit_fast(_sweep_model(keras.layers.Dropout, rate), x, y, epochs=5, batch_size=8)
+        variable = training.fit_fast(_sweep_model(models.VariableDropout, rate), x, y, epochs=5, batch_size=8)
+        assert all(np.array_equal(reference[key], variable[key]) for key in reference)
+    # further rates and seeds re-use the loop traced for the first VariableDropout model
+    traces = training._TRACE_COUNT
+    for rate, seed in ((0.0, 0), (0.35, 1), (0.8, 2)):
+        training.fit_fast(_sweep_model(models.VariableDropout, rate, seed), x, y, epochs=2, batch_size=8)
+    assert training._TRACE_COUNT == traces

@@ -20,6 +20,10 @@ How that is guaranteed:
   their seeds, which lets :func:`dropout_course.training.fit_fast` re-use one
   compiled training loop for all the seeds of an experiment.
 
+:class:`VariableDropout` is ``keras.layers.Dropout`` with its rate held in a
+variable instead of a Python number, so that models which differ only in
+their rates share one compiled training loop (for rate sweeps).
+
 Notation: ``rate`` (and ``input_rate``, ``conv_rate``, ``dense_rate``) is the
 DROP probability, as in Keras; the paper's retain probability is
 ``keep_prob = 1 - rate``.
@@ -38,6 +42,7 @@ __all__ = [
     "build_blob_classifier",
     "build_mnist_mlp",
     "build_small_cnn",
+    "VariableDropout",
 ]
 
 # Streams of the seed sequence: one for weight initializers, one for dropout
@@ -82,6 +87,28 @@ def _check_units(units, name: str) -> tuple[int, ...]:
     if not units:
         raise ValueError(f"{name}={units!r} is not valid: expected at least one layer width")
     return tuple(check_positive_int(width, name) for width in units)
+
+
+def _check_image_shape(shape, n_blocks: int) -> tuple[int, int, int]:
+    """Return ``(height, width, channels)`` if ``n_blocks`` conv3x3/pool2 blocks fit."""
+    try:
+        shape = tuple(shape)
+    except TypeError:
+        shape = None
+    valid = shape is not None and len(shape) == 3 and all(
+        isinstance(side, numbers.Integral) and not isinstance(side, bool) and side >= 1 for side in shape
+    )
+    if valid:
+        for side in shape[:2]:
+            for _ in range(n_blocks):
+                side = (side - 2) // 2  # a 3x3 'valid' convolution, then 2x2 pooling
+                valid = valid and side >= 1
+    if not valid:
+        raise ValueError(
+            f"input_shape={shape!r} is not valid: expected (height, width, channels), positive "
+            f"integers, with height and width large enough for {n_blocks} conv3x3/pool2 blocks"
+        )
+    return tuple(int(side) for side in shape)
 
 
 class _Seeds:
@@ -361,6 +388,7 @@ def build_small_cnn(
     dense_units=64,
     learning_rate=1e-3,
     seed=0,
+    input_shape=(28, 28, 1),
 ):
     """Build a small convolutional network for 28x28 grey-scale images.
 
@@ -388,13 +416,17 @@ def build_small_cnn(
         Adam's learning rate.
     seed : int, default 0
         Seeds the initial weights and the dropout masks.
+    input_shape : tuple of 3 int, default (28, 28, 1)
+        ``(height, width, channels)`` of one image, e.g. ``(14, 14, 1)`` for
+        digits at half resolution (four times less convolution work). Each
+        conv/pool block needs a side of at least 4 at its input.
 
     Returns
     -------
     keras.Model
         Compiled with ``Adam(learning_rate)``,
         ``loss="sparse_categorical_crossentropy"`` and ``metrics=["accuracy"]``;
-        inputs of shape ``(n, 28, 28, 1)``, integer labels 0-9.
+        inputs of shape ``(n, *input_shape)``, integer labels 0-9.
     """
     import keras
 
@@ -406,6 +438,7 @@ def build_small_cnn(
     dense_units = check_positive_int(dense_units, "dense_units")
     learning_rate = _check_positive_float(learning_rate, "learning_rate")
     seed = check_seed(seed)
+    input_shape = _check_image_shape(input_shape, len(filters))
 
     seeds = _Seeds(seed)
     layers = []
@@ -430,10 +463,120 @@ def build_small_cnn(
     if dense_rate > 0:
         layers.append(keras.layers.Dropout(dense_rate, seed=mask_seed, name="dropout"))
     layers.append(_dense(10, "softmax", "output", seeds))
-    model = _sequential((28, 28, 1), layers, "small_cnn")
+    model = _sequential(input_shape, layers, "small_cnn")
     model.compile(
         optimizer=_adam(learning_rate),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
     return model
+
+
+# --------------------------------------------------------------------------
+# A dropout layer whose rate is a variable, for rate sweeps
+# --------------------------------------------------------------------------
+
+_VARIABLE_DROPOUT_CLASS = None
+
+
+def _variable_dropout_class():
+    """Create the ``VariableDropout`` class on first use (Keras is imported lazily)."""
+    global _VARIABLE_DROPOUT_CLASS
+    if _VARIABLE_DROPOUT_CLASS is not None:
+        return _VARIABLE_DROPOUT_CLASS
+    import keras
+    import tensorflow as tf
+
+    @keras.saving.register_keras_serializable(package="dropout_course")
+    class VariableDropout(keras.layers.Layer):
+        """``keras.layers.Dropout`` whose rate is a variable: one compiled loop, any rate.
+
+        In training mode each input is set to zero with probability ``rate``
+        (the DROP probability, as in Keras; ``keep_prob = 1 - rate``) and
+        the others are divided by ``1 - rate`` (inverted dropout); in
+        inference mode the layer is the identity. For the same ``seed`` the
+        masks and outputs are bit-identical to ``keras.layers.Dropout(rate,
+        seed=seed)``: the layer runs the same TensorFlow operations on the
+        same random numbers.
+
+        The difference is where the rate lives. ``keras.layers.Dropout``
+        bakes it into the traced graph as a constant, so every rate of a
+        sweep costs a new trace of the training loop (about half a second
+        on a two-core CPU). Here it is a non-trainable float64 weight
+        (``rate == 0`` is allowed and passes inputs through unchanged), and
+        it is left out of :meth:`get_config`, so models that differ only in
+        their rates have the same configuration and
+        :func:`dropout_course.training.fit_fast` trains all of them with one
+        compiled loop. Set it with ``layer.rate = 0.3``; ``from_config``
+        builds a layer with rate 0, and loading the weights restores it.
+
+        Parameters
+        ----------
+        rate : float, default 0.0
+            Drop probability in [0, 1).
+        seed : int, optional
+            Seed of the masks, as for ``keras.layers.Dropout``.
+        **kwargs
+            Passed to ``keras.layers.Layer`` (e.g. ``name``).
+        """
+
+        def __init__(self, rate=0.0, seed=None, **kwargs):
+            rate = check_rate(rate)
+            if seed is not None:
+                seed = check_seed(seed)
+            super().__init__(**kwargs)
+            self.seed = seed
+            self.seed_generator = keras.random.SeedGenerator(seed)
+            # float64 and no autocast, so that 1 / (1 - rate) is computed from
+            # the same double as keras.layers.Dropout computes it from.
+            self._rate = self.add_weight(
+                shape=(), dtype="float64", initializer="zeros", trainable=False,
+                autocast=False, name="rate",
+            )
+            self._rate.assign(rate)  # exact; an initializer would round via float32
+            self.supports_masking = True
+            self.built = True
+
+        @property
+        def rate(self) -> float:
+            """The drop probability, a float in [0, 1)."""
+            return float(self._rate.numpy())
+
+        @rate.setter
+        def rate(self, value):
+            self._rate.assign(check_rate(value))
+
+        def call(self, inputs, training=False):
+            if not training:
+                return inputs
+            # Keras' TensorFlow backend: the next seed of the generator, as int32
+            seed = self.seed_generator.next()
+            if seed.dtype != tf.int32:
+                seed = tf.cast(tf.math.floormod(seed, tf.int32.max - 1), tf.int32)
+            # tf.nn.experimental.stateless_dropout's arithmetic, with the rate
+            # read from the variable at run time
+            dtype = inputs.dtype
+            rate64 = tf.convert_to_tensor(self._rate.value)
+            scale = tf.cast(tf.constant(1.0, tf.float64) / (tf.constant(1.0, tf.float64) - rate64), dtype)
+            uniform = tf.random.stateless_uniform(tf.shape(inputs), seed=seed, dtype=dtype)
+            keep = uniform >= tf.cast(rate64, dtype)
+            return tf.where(keep, inputs * scale, tf.zeros_like(inputs))
+
+        def compute_output_shape(self, input_shape):
+            return input_shape
+
+        def get_config(self):
+            config = super().get_config()
+            config["seed"] = self.seed  # the rate is state, not configuration
+            return config
+
+    _VARIABLE_DROPOUT_CLASS = VariableDropout
+    return VariableDropout
+
+
+def __getattr__(name):
+    # ``models.VariableDropout`` creates the class on first access, after
+    # setup_notebook() has configured TensorFlow.
+    if name == "VariableDropout":
+        return _variable_dropout_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
