@@ -16,7 +16,7 @@ help:
 	@echo "make slides  set up .venv and build one offline reveal.js deck per chapter into _build/slides"
 	@echo "make test    set up .venv and run every test (package, notebooks, book, slides)"
 	@echo "make lab     open JupyterLab on chapters/"
-	@echo "make bench   time the source-000 experiment: model.fit vs the course trainer"
+	@echo "make bench   time source 000's experiment (model.fit vs the course trainer) and every chapter"
 
 # Re-install only when what we install from has changed.
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -47,6 +47,7 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/benchmark_trainer.py
+	$(BIN)/python scripts/benchmark_chapters.py
 
 # Authors: re-run chapters and store their outputs (what nbval then compares).
 # `make execute` runs all; `make execute NB=chapters/03_*.ipynb` runs some.
