@@ -43,6 +43,7 @@ import weakref
 
 import numpy as np
 
+from . import _turns
 from ._validation import check_positive_int, check_seed
 
 __all__ = [
@@ -223,7 +224,7 @@ class _Runner:
             self.functions[key] = (self._trace(make, args, info), info)
         function, info = self.functions[key]
         if model is self.owner:
-            return function(*args), info
+            return _call_graph(function, args), info
         owner_state, model_state = state(self.owner), state(model)
         if not _same_layout(owner_state, model_state):
             raise _LayoutMismatch
@@ -231,7 +232,7 @@ class _Runner:
         try:
             for target, source in zip(owner_state, model_state):
                 target.assign(source.value)
-            outputs = function(*args)
+            outputs = _call_graph(function, args)
             for target, source in zip(model_state, owner_state):
                 target.assign(source.value)
         finally:
@@ -253,10 +254,22 @@ class _Runner:
         return tf.function(make(self.owner, info), autograph=False).get_concrete_function(*specs)
 
 
+def _call_graph(function, args):
+    """Call a traced function; in a run_seeds worker, let the others run meanwhile."""
+    worker = _turns.current_worker()
+    if worker is None:
+        return function(*args)
+    turns, index = worker
+    with turns.released(index):
+        return function(*args)
+
+
 class _LayoutMismatch(Exception):
     """A model's variables do not line up with the shared runner's owner."""
 
 
+# The main thread's loops. Each worker thread of run_seeds has its own: a loop
+# shared between models copies their state through one owner, one at a time.
 _RUNNERS: collections.OrderedDict = collections.OrderedDict()
 # Models whose variables did not line up with their architecture's shared
 # loop: they get loops of their own.
@@ -283,14 +296,15 @@ def _runner_for(model):
     # been recompiled since its last call.
     architecture = None if model in _UNSHARED else _architecture_key(model)
     key = ("architecture", architecture) if architecture else ("model", id(model))
-    runner = _RUNNERS.get(key)
+    runners = _turns.thread_state("runners", _RUNNERS)
+    runner = runners.get(key)
     if runner is None or runner.compilation != _compilation(runner.owner) or (
         key[0] == "model" and runner.owner is not model
     ):
-        runner = _RUNNERS[key] = _Runner(model)
-    _RUNNERS.move_to_end(key)
-    while len(_RUNNERS) > _MAX_RUNNERS:
-        _RUNNERS.popitem(last=False)
+        runner = runners[key] = _Runner(model)
+    runners.move_to_end(key)
+    while len(runners) > _MAX_RUNNERS:
+        runners.popitem(last=False)
     return runner
 
 
@@ -321,8 +335,21 @@ def _build_for_training(model, x, y):
 
     ``fit`` builds them inside its first traced step; a loop traced here must
     find them already there (no variable can be created inside a while loop).
+    A model built from ``keras.Input`` already knows its output: its metrics
+    and loss are built from that symbolic tensor directly, in milliseconds.
+    Keras' own route (``_symbolic_build``) traces the whole model again to
+    find it, a quarter of a second per new model, which made building the
+    dominant cost of the chapters' many small networks.
     """
-    model._symbolic_build(data_batch=(x[:1], y[:1], None))
+    outputs = getattr(model, "outputs", None) if model.built else None
+    if outputs is not None and len(outputs) == 1:
+        import keras
+
+        y_true = keras.KerasTensor((None, *y.shape[1:]), dtype=y.dtype.name)
+        for compiled in (model._compile_metrics, model._compile_loss):
+            if compiled is not None and not compiled.built:
+                compiled.build(y_true, outputs[0])
+    model._symbolic_build(data_batch=(x[:1], y[:1], None))  # whatever is left: instant once built
     if model.optimizer is not None and not model.optimizer.built:
         model.optimizer.build(model.trainable_variables)
 
@@ -668,7 +695,7 @@ def _is_scalar(value) -> bool:
     )
 
 
-def run_seeds(experiment, seeds):
+def run_seeds(experiment, seeds, *, workers=1):
     """Run ``experiment(seed)`` for every seed and collect a tidy table.
 
     Parameters
@@ -679,6 +706,15 @@ def run_seeds(experiment, seeds):
         ``"label"`` key: ``[{"label": "dropout", "test_loss": ...}, ...]``).
     seeds : iterable of int
         Non-negative integer seeds, each passed to ``experiment``.
+    workers : int, default 1
+        Threads that run the seeds, each training its own networks. With 2,
+        a 2-core machine trains two networks at once: TensorFlow computes
+        outside Python, and the Python of the experiments runs one thread at
+        a time in a fixed rotation, so the table is the same on every run.
+        It equals the one-worker table when every random draw of the
+        experiment is seeded from ``seed`` (an unseeded layer draws its seed
+        from Python's ``random``, in rotation order). Keep the number fixed
+        in a chapter: it is part of what makes the outputs reproducible.
 
     Returns
     -------
@@ -699,9 +735,13 @@ def run_seeds(experiment, seeds):
     seeds = [check_seed(seed, "seeds") for seed in seeds]
     if not seeds:
         raise ValueError("seeds must contain at least one seed")
+    workers = check_positive_int(workers, "workers")
+    if workers == 1:
+        outcomes = [experiment(seed) for seed in seeds]
+    else:
+        outcomes = _turns.run_in_turns(experiment, seeds, workers, runners=collections.OrderedDict)
     rows = []
-    for seed in seeds:
-        result = experiment(seed)
+    for seed, result in zip(seeds, outcomes):
         results = [result] if isinstance(result, dict) else result
         if not isinstance(results, (list, tuple)) or not results:
             raise ValueError(
