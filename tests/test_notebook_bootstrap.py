@@ -38,3 +38,25 @@ def test_setup_notebook_enables_determinism_and_the_plot_style():
     assert mpl.rcParams["font.size"] == PLOT_STYLE["font.size"]
     # outside a Jupyter kernel the process's stderr is left alone
     assert native_log_path() is None
+
+
+def test_setup_notebook_without_tensorflow_does_not_import_it():
+    import subprocess
+    import sys
+
+    code = (
+        "import random, sys, numpy as np\n"
+        "from dropout_course import setup_notebook\n"
+        "setup_notebook(seed=5, tensorflow=False)\n"
+        "first = (random.random(), np.random.rand())\n"
+        "setup_notebook(seed=5, tensorflow=False)\n"
+        "assert (random.random(), np.random.rand()) == first\n"
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "False"]
+
+
+def test_setup_notebook_refuses_a_tensorflow_flag_that_is_not_a_bool():
+    with pytest.raises(ValueError, match="tensorflow"):
+        setup_notebook(seed=0, tensorflow="no")

@@ -62,9 +62,14 @@ _TF_ENVIRONMENT = {
     "GRPC_VERBOSITY": "ERROR",
 }
 
-#: Threads for TensorFlow's kernels: fixed, so sums are split the same way on
-#: a laptop with eight cores as on the two-core machine the outputs came from.
-_INTRA_OP_THREADS = 2
+#: Threads inside one TensorFlow kernel: one. A sum is then never split
+#: between threads, so it is added in the same order on a laptop with eight
+#: cores as on the two-core machine the outputs came from; and the course's
+#: networks are so small that a second thread per kernel costs more in
+#: hand-overs than it saves (measured: 20 % more wall time, 50 % more CPU time
+#: for the chapters' MLP and CNN steps). The second core goes to training a
+#: second network at the same time instead (``run_seeds(..., workers=2)``).
+_INTRA_OP_THREADS = 1
 
 _native_log_path: str | None = None
 
@@ -105,27 +110,42 @@ def seed_everything(seed: int = 0) -> None:
     """Seed Python's ``random``, numpy's global generator and Keras/TensorFlow.
 
     Call it again before an experiment to make that experiment independent of
-    what ran before it in the notebook.
+    what ran before it in the notebook. Keras and TensorFlow are seeded only
+    if one of them has been imported (a chapter without them stays without).
     """
     seed = check_seed(seed)
-    import keras
+    if "keras" in sys.modules or "tensorflow" in sys.modules:
+        import keras
 
-    keras.utils.set_random_seed(seed)
+        keras.utils.set_random_seed(seed)  # also seeds random and numpy
+        return
+    import random
+
+    import numpy as np
+
+    random.seed(seed)
+    np.random.seed(seed)
 
 
-def setup_notebook(seed: int = 0) -> None:
+def setup_notebook(seed: int = 0, *, tensorflow: bool = True) -> None:
     """Make the rest of the notebook deterministic and free of log noise.
 
     Parameters
     ----------
     seed : int, default 0
         Seed for Python's ``random``, numpy and Keras/TensorFlow.
+    tensorflow : bool, default True
+        Import and configure TensorFlow and Keras (deterministic kernels, one
+        thread per kernel, no progress bars). A chapter that trains nothing
+        passes ``False`` and saves the import, several seconds.
 
     Notes
     -----
     Call it before anything imports TensorFlow. Calling it again only reseeds.
     """
     seed = check_seed(seed)
+    if not isinstance(tensorflow, bool):
+        raise ValueError(f"tensorflow={tensorflow!r} is not valid: expected True or False")
     for key, value in _TF_ENVIRONMENT.items():
         os.environ.setdefault(key, value)
     if os.environ.get("DROPOUT_COURSE_USE_GPU") != "1":
@@ -133,17 +153,19 @@ def setup_notebook(seed: int = 0) -> None:
     if _in_jupyter_kernel():
         _send_native_stderr_to_log()
 
-    import keras
     import matplotlib as mpl
     import numpy as np
-    import tensorflow as tf
 
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(_INTRA_OP_THREADS)
-    except RuntimeError:
-        pass  # already initialised by an earlier call: the setting stands
-    tf.config.experimental.enable_op_determinism()
-    keras.utils.disable_interactive_logging()
+    if tensorflow:
+        import keras
+        import tensorflow as tf
+
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(_INTRA_OP_THREADS)
+        except RuntimeError:
+            pass  # already initialised by an earlier call: the setting stands
+        tf.config.experimental.enable_op_determinism()
+        keras.utils.disable_interactive_logging()
     np.set_printoptions(precision=4, suppress=True)
     mpl.rcParams.update(PLOT_STYLE)
     seed_everything(seed)
