@@ -218,39 +218,9 @@ def test_run_seeds_and_summarize():
     assert overall.shape == (1, 6) and overall["mean"].iloc[0] == pytest.approx(3.0)
 
 
-def test_run_seeds_with_two_workers_equals_one_worker(blobs):
-    x, y, x_test, y_test = blobs
-
-    def experiment(seed):
-        rows = []
-        for rate in (0.0, 0.5):
-            model = _small_blob_model(rate, seed=seed)
-            history = fit_fast(model, x, y, epochs=15, batch_size=16, seed=seed)
-            rows.append({"rate": rate, "train_loss": history["loss"][-1],
-                         "test_loss": evaluate_loss(model, x_test, y_test),
-                         "first_prediction": float(predict_fast(model, x_test)[0, 0])})
-        return rows
-
-    serial = run_seeds(experiment, range(5))
-    assert serial["test_loss"].nunique() == len(serial)  # every seed and rate trained its own network
-    for _ in range(2):  # and again: the rotation of the workers does not depend on timing
-        pd.testing.assert_frame_equal(run_seeds(experiment, range(5), workers=2), serial, check_exact=True)
-
-
-def test_run_seeds_with_workers_reraises_the_first_failure():
-    def experiment(seed):
-        if seed in (2, 3):
-            raise RuntimeError(f"seed {seed} failed")
-        return {"seed_squared": seed**2}
-
-    with pytest.raises(RuntimeError, match="seed 2 failed"):
-        run_seeds(experiment, range(5), workers=2)
-
-
 @pytest.mark.parametrize(
     ("call", "parameter"),
     [
-        (lambda: run_seeds(lambda seed: {"a": 1}, [0], workers=0), "workers"),
         (lambda: run_seeds(lambda seed: {"a": 1}, [0, -1]), "seeds"),
         (lambda: run_seeds(lambda seed: {"a": 1}, 3), "seeds"),
         (lambda: run_seeds(lambda seed: {"a": [1, 2]}, [0]), "a="),

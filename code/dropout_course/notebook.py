@@ -65,10 +65,10 @@ _TF_ENVIRONMENT = {
 #: Threads inside one TensorFlow kernel: one. A sum is then never split
 #: between threads, so it is added in the same order on a laptop with eight
 #: cores as on the two-core machine the outputs came from; and the course's
-#: networks are so small that a second thread per kernel costs more in
-#: hand-overs than it saves (measured: 20 % more wall time, 50 % more CPU time
-#: for the chapters' MLP and CNN steps). The second core goes to training a
-#: second network at the same time instead (``run_seeds(..., workers=2)``).
+#: networks are so small that a second thread per kernel mostly adds
+#: hand-overs (measured per training step: 20 % less wall time for the
+#: chapters' MLP, the same for their CNN, about half the CPU time for both).
+#: The second core runs a second chapter under ``make test`` instead.
 _INTRA_OP_THREADS = 1
 
 _native_log_path: str | None = None

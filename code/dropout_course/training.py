@@ -43,7 +43,6 @@ import weakref
 
 import numpy as np
 
-from . import _turns
 from ._validation import check_positive_int, check_seed
 
 __all__ = [
@@ -224,7 +223,7 @@ class _Runner:
             self.functions[key] = (self._trace(make, args, info), info)
         function, info = self.functions[key]
         if model is self.owner:
-            return _call_graph(function, args), info
+            return function(*args), info
         owner_state, model_state = state(self.owner), state(model)
         if not _same_layout(owner_state, model_state):
             raise _LayoutMismatch
@@ -232,7 +231,7 @@ class _Runner:
         try:
             for target, source in zip(owner_state, model_state):
                 target.assign(source.value)
-            outputs = _call_graph(function, args)
+            outputs = function(*args)
             for target, source in zip(model_state, owner_state):
                 target.assign(source.value)
         finally:
@@ -254,22 +253,10 @@ class _Runner:
         return tf.function(make(self.owner, info), autograph=False).get_concrete_function(*specs)
 
 
-def _call_graph(function, args):
-    """Call a traced function; in a run_seeds worker, let the others run meanwhile."""
-    worker = _turns.current_worker()
-    if worker is None:
-        return function(*args)
-    turns, index = worker
-    with turns.released(index):
-        return function(*args)
-
-
 class _LayoutMismatch(Exception):
     """A model's variables do not line up with the shared runner's owner."""
 
 
-# The main thread's loops. Each worker thread of run_seeds has its own: a loop
-# shared between models copies their state through one owner, one at a time.
 _RUNNERS: collections.OrderedDict = collections.OrderedDict()
 # Models whose variables did not line up with their architecture's shared
 # loop: they get loops of their own.
@@ -296,15 +283,14 @@ def _runner_for(model):
     # been recompiled since its last call.
     architecture = None if model in _UNSHARED else _architecture_key(model)
     key = ("architecture", architecture) if architecture else ("model", id(model))
-    runners = _turns.thread_state("runners", _RUNNERS)
-    runner = runners.get(key)
+    runner = _RUNNERS.get(key)
     if runner is None or runner.compilation != _compilation(runner.owner) or (
         key[0] == "model" and runner.owner is not model
     ):
-        runner = runners[key] = _Runner(model)
-    runners.move_to_end(key)
-    while len(runners) > _MAX_RUNNERS:
-        runners.popitem(last=False)
+        runner = _RUNNERS[key] = _Runner(model)
+    _RUNNERS.move_to_end(key)
+    while len(_RUNNERS) > _MAX_RUNNERS:
+        _RUNNERS.popitem(last=False)
     return runner
 
 
@@ -695,7 +681,7 @@ def _is_scalar(value) -> bool:
     )
 
 
-def run_seeds(experiment, seeds, *, workers=1):
+def run_seeds(experiment, seeds):
     """Run ``experiment(seed)`` for every seed and collect a tidy table.
 
     Parameters
@@ -706,15 +692,6 @@ def run_seeds(experiment, seeds, *, workers=1):
         ``"label"`` key: ``[{"label": "dropout", "test_loss": ...}, ...]``).
     seeds : iterable of int
         Non-negative integer seeds, each passed to ``experiment``.
-    workers : int, default 1
-        Threads that run the seeds, each training its own networks. With 2,
-        a 2-core machine trains two networks at once: TensorFlow computes
-        outside Python, and the Python of the experiments runs one thread at
-        a time in a fixed rotation, so the table is the same on every run.
-        It equals the one-worker table when every random draw of the
-        experiment is seeded from ``seed`` (an unseeded layer draws its seed
-        from Python's ``random``, in rotation order). Keep the number fixed
-        in a chapter: it is part of what makes the outputs reproducible.
 
     Returns
     -------
@@ -735,13 +712,9 @@ def run_seeds(experiment, seeds, *, workers=1):
     seeds = [check_seed(seed, "seeds") for seed in seeds]
     if not seeds:
         raise ValueError("seeds must contain at least one seed")
-    workers = check_positive_int(workers, "workers")
-    if workers == 1:
-        outcomes = [experiment(seed) for seed in seeds]
-    else:
-        outcomes = _turns.run_in_turns(experiment, seeds, workers, runners=collections.OrderedDict)
     rows = []
-    for seed, result in zip(seeds, outcomes):
+    for seed in seeds:
+        result = experiment(seed)
         results = [result] if isinstance(result, dict) else result
         if not isinstance(results, (list, tuple)) or not results:
             raise ValueError(
