@@ -86,3 +86,70 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if path_alts:
         write("images whose alt text is only their file path (myst-nb's default for a plot; describe it "
               "in the cell's metadata, mystnb: {image: {alt: ...}}): " + ", ".join(path_alts))
+
+
+# --- the book served under a sub-path ------------------------------------------
+
+# Where a static host or GitHub Pages publishes a project's book: not at the
+# server root but under the repository's name (https://USER.github.io/REPO/).
+SUB_PATH = "/course/"
+
+
+def serve_under_sub_path(html_dir, sub_path: str = SUB_PATH):
+    """Serve html_dir at http://127.0.0.1:PORT<sub_path> only; anything outside
+    that prefix (/_static/..., /favicon.ico, /index.html) is a 404, as on a host
+    where the server root belongs to someone else. Returns (base_url, stop)."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(SimpleHTTPRequestHandler):
+        def log_message(self, format, *args):  # noqa: A002 - the base class's name
+            pass
+
+        def send_head(self):
+            path = self.path.split("?", 1)[0].split("#", 1)[0]
+            if path == sub_path.rstrip("/"):
+                self.send_response(301)
+                self.send_header("Location", sub_path)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return None
+            if not path.startswith(sub_path):
+                self.send_error(404, f"outside {sub_path}")
+                return None
+            return super().send_head()
+
+        def translate_path(self, path):
+            return super().translate_path("/" + path[len(sub_path):] if path.startswith(sub_path) else path)
+
+    handler = functools.partial(Handler, directory=str(html_dir))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="built-book-sub-path", daemon=True)
+    thread.start()
+
+    def stop():
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+    return f"http://127.0.0.1:{server.server_address[1]}{sub_path}", stop
+
+
+@pytest.fixture(scope="session")
+def sub_path_book_url():
+    """The built book at http://127.0.0.1:PORT/course/ (nothing at the root)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from _book_layout import HTML
+
+    if not (HTML / "index.html").is_file():
+        pytest.fail(f"no built book in {HTML}: run `make book` first", pytrace=False)
+    url, stop = serve_under_sub_path(HTML)
+    try:
+        yield url
+    finally:
+        stop()
+

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,84 @@ def test_intro_page_has_math():
 def test_mathjax_fonts_are_bundled():
     fonts = list((HTML / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
     assert len(fonts) > 10, "MathJax's CHTML fonts are missing from _static/"
+
+
+# --- no asset from another host, on any page of the build ---------------------
+
+# Every HTML page the build wrote (_static/ holds the theme's template
+# fragments, not pages).
+ALL_PAGES = sorted(p for p in HTML.rglob("*.html") if "_static" not in p.relative_to(HTML).parts)
+
+# Content delivery networks, named anywhere in a page (a URL in an inline
+# script is as much a request waiting to happen as a <script src>).
+CDN_HOSTS = re.compile(
+    r"\b(?:unpkg\.com|cdn\.jsdelivr\.net|cdnjs\.cloudflare\.com|[a-z0-9-]+\.googleapis\.com|"
+    r"fonts\.gstatic\.com|code\.jquery\.com|[a-z0-9.-]*bootstrapcdn\.com|[a-z0-9.-]*fontawesome\.com|"
+    r"cdn\.plot\.ly|cdn\.datatables\.net|mybinder\.org|cdn\.skypack\.dev|esm\.sh|[a-z0-9.-]*cloudfront\.net)\b",
+    re.I)
+OUTSIDE_URL = re.compile(r"""(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}[^\s"'<>)]*""", re.I)
+# Names, not requests: XML namespaces in inline SVG/MathML and the like.
+NAMESPACE_HOSTS = ("//www.w3.org/",)
+# Attributes that make the browser fetch something, by tag ("*": any tag).
+ASSET_ATTRIBUTES = {
+    "script": ("src",), "link": ("href",), "img": ("src", "srcset"), "source": ("src", "srcset"),
+    "iframe": ("src",), "frame": ("src",), "embed": ("src",), "object": ("data",),
+    "video": ("src", "poster"), "audio": ("src",), "track": ("src",), "input": ("src",),
+    "image": ("href", "xlink:href"), "use": ("href", "xlink:href"), "*": ("background",),
+}
+
+
+class _Assets(HTMLParser):
+    """(what, url) of every asset a page asks for: attribute URLs, url() in
+    styles, and URLs written inside inline scripts and style sheets."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str]] = []
+        self._inline: str | None = None
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for name in ASSET_ATTRIBUTES.get(tag, ()) + ASSET_ATTRIBUTES["*"]:
+            value = (attrs.get(name) or "").strip()
+            urls = [part.split()[0] for part in value.split(",") if part.strip()] if name == "srcset" else [value]
+            self.found.extend((f"<{tag} {name}>", url) for url in urls if url)
+        if tag == "meta" and (attrs.get("http-equiv") or "").lower() == "refresh":
+            self.found.append(("<meta refresh>", (attrs.get("content") or "").partition("url=")[2].strip()))
+        for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", attrs.get("style") or ""):
+            self.found.append((f"<{tag} style>", url))
+        if tag in {"script", "style"} and not attrs.get("src"):
+            self._inline = tag
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        self._inline = None
+
+    def handle_endtag(self, tag):
+        self._inline = None
+
+    def handle_data(self, data):
+        if self._inline:
+            self.found.extend((f"inline <{self._inline}>", url) for url in OUTSIDE_URL.findall(data))
+
+
+def _outside(url: str) -> bool:
+    return bool(re.match(r"(?:https?:)?//", url, re.I)) and not any(host in url for host in NAMESPACE_HOSTS)
+
+
+def test_built_pages_are_found():
+    assert len(ALL_PAGES) >= len(PAGES), f"only {len(ALL_PAGES)} HTML pages in {HTML}"
+
+
+@pytest.mark.parametrize("page", ALL_PAGES, ids=lambda page: page.relative_to(HTML).as_posix())
+def test_page_names_no_cdn_and_loads_nothing_from_another_host(page):
+    # Links to papers in the bibliography (<a href>) are fine: a reader follows
+    # them. What the page itself would fetch (scripts, styles, icons, fonts,
+    # images, frames) must come from the book, and no CDN may be named at all.
+    html = page.read_text(encoding="utf-8", errors="replace")
+    problems = [f"{what}: {url}" for what, url in _Assets(html).found if _outside(url)]
+    problems += [f"names a CDN: ...{html[max(0, m.start() - 60):m.end() + 40]!r}..."
+                 for m in CDN_HOSTS.finditer(html)]
+    assert not problems, f"{page.relative_to(HTML)} asks another host for assets:\n  " + "\n  ".join(problems)
