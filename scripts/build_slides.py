@@ -270,6 +270,15 @@ class MystConverter:
 
     def _role(self, match: re.Match) -> str:
         name, text = match["name"], match["text"]
+        if name == "eval":  # {eval}`key` / {eval}`f"{key:.2f}"`: the glue record, as the book shows it
+            parsed = re.fullmatch(r'f"\{(\w+):([^{}"]*)\}"|(\w+)', text)
+            if parsed:
+                key, spec = (parsed[1], parsed[2]) if parsed[1] else (parsed[3], "")
+                owner = next((stem for stem, chapter in self.chapters.items() if key in chapter.glue), None)
+                reference = f"{owner}.ipynb::{key}" if owner else key
+                return self._glue_inline("glue:text", f"{reference}:{spec}" if spec else reference)
+            self.missing.append(f'{{eval}}`{text}` is neither NAME nor f"{{NAME:SPEC}}"')
+            return f"`{text}`"
         if name in {"glue", "glue:", "glue:any", "glue:text", "glue:md", "glue:math", "glue:figure"}:
             return self._glue_inline(name if name != "glue:" else "glue", text)
         if name == "math":

@@ -1,0 +1,221 @@
+"""Numbers in prose that work in the book, in JupyterLab and in a live kernel.
+
+Chapters quote a computed number in markdown as an inline expression,
+``{eval}`ch05_gap``` or ``{eval}`f"{ch05_gap:.2f}"```. Three readers show it:
+
+* the book (Jupyter Book, no execution) pastes the glue record the code cell
+  stored (``_ext/myst_eval_from_glue.py``);
+* JupyterLab (jupyterlab-myst) shows the value stored in the markdown cell's
+  ``user_expressions`` metadata (``scripts/glue_to_eval.py`` writes it);
+* a student who runs the markdown cell (Shift+Enter) makes JupyterLab evaluate
+  the expression in the kernel: the name must then exist there.
+
+:func:`glue` does what :func:`myst_nb.glue` does (the same stored output, byte
+for byte) and also binds the name in the kernel's namespace, so the third case
+shows the number too. :func:`bind_glued_values` binds the names another
+chapter glued, read from that chapter's stored notebook (the summary chapter
+quotes the others' numbers).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import keyword
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["glue", "bind_glued_values", "glued_values"]
+
+#: MIME type under which myst_nb.glue(..., display=False) stores the plain text.
+RECORD = "application/papermill.record/text/plain"
+#: Where chapters live when the kernel's working folder holds none.
+CHAPTERS = Path(__file__).resolve().parents[2] / "chapters"
+_CHAPTER = re.compile(r"^\d\d_.+\.ipynb$")
+
+
+def _user_namespace() -> dict | None:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with every kernel
+        return None
+    shell = get_ipython()
+    return None if shell is None else shell.user_ns
+
+
+def _check_name(name: Any) -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"a glue name must be a str, not {type(name).__name__}: {name!r}")
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise ValueError(
+            f"glue name {name!r} is not a Python identifier: prose evaluates it as "
+            "{eval}`NAME`, so use letters, digits and underscores, e.g. 'ch05_gap'")
+    return name
+
+
+def glue(name: str, value: Any, display: bool = False) -> None:
+    """Store ``value`` for the prose, as :func:`myst_nb.glue`, and bind ``name`` to it.
+
+    Parameters
+    ----------
+    name : str
+        The glue name, a Python identifier (prose writes ``{eval}`name```);
+        by convention ``chNN_...`` with the chapter's number.
+    value : object
+        The value to show. Glue a number or a ready-formatted string.
+    display : bool, default False
+        Also show ``value`` in the cell's output (as :func:`myst_nb.glue`).
+        Chapters glue with ``display=False``.
+
+    Raises
+    ------
+    TypeError
+        ``name`` is not a string.
+    ValueError
+        ``name`` is not a Python identifier (or is a keyword).
+
+    Notes
+    -----
+    The cell's output is exactly what ``myst_nb.glue(name, value, display)``
+    stores (the book and nbval read it). In an IPython kernel ``name`` is then
+    also a variable of the notebook, so running a markdown cell that quotes
+    it shows the value; outside IPython nothing is bound.
+
+    Examples
+    --------
+    >>> glue("ch05_gap", 0.1234)          # doctest: +SKIP
+    >>> ch05_gap                          # doctest: +SKIP
+    0.1234
+    """
+    from myst_nb import glue as myst_glue
+
+    _check_name(name)
+    if not isinstance(display, bool):
+        raise TypeError(f"display must be True or False, not {display!r}")
+    myst_glue(name, value, display=display)
+    namespace = _user_namespace()
+    if namespace is not None:
+        namespace[name] = value
+
+
+def _resolve(notebook: str | Path, folder: Path) -> Path:
+    path = Path(notebook)
+    if not path.is_absolute():
+        path = folder / path
+    if path.suffix != ".ipynb":
+        raise ValueError(f"{notebook!s} is not a notebook (.ipynb)")
+    if not path.is_file():
+        raise FileNotFoundError(f"no notebook {path} (looked in {folder})")
+    return path
+
+
+def glued_values(path: str | Path) -> dict[str, Any]:
+    """The values a stored notebook glued, read from its outputs.
+
+    Parameters
+    ----------
+    path : str or Path
+        A notebook whose code cells called ``glue(..., display=False)`` and
+        whose outputs are stored.
+
+    Returns
+    -------
+    dict
+        Glue name -> value. A record that is a Python literal (the plain text
+        of a str, int, float, ...) is returned as that value, so that in the
+        kernel it shows exactly as the book shows it; any other record as its
+        plain text.
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file.
+    ValueError
+        The file is not a notebook.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no notebook {path}")
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        cells = notebook["cells"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"{path} is not a Jupyter notebook: {error}") from None
+    values: dict[str, Any] = {}
+    for cell in cells:
+        if cell.get("cell_type") != "code":
+            continue
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            text = output.get("data", {}).get(RECORD)
+            if name is None or text is None:
+                continue
+            text = "".join(text) if isinstance(text, list) else text
+            try:
+                values[name] = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                values[name] = text
+    return values
+
+
+def _default_folder() -> Path:
+    here = Path.cwd()
+    return here if any(_CHAPTER.match(p.name) for p in here.glob("*.ipynb")) else CHAPTERS
+
+
+def bind_glued_values(*notebooks: str | Path, folder: str | Path | None = None,
+                      namespace: dict | None = None) -> None:
+    """Bind in the kernel the values other chapters glued, from their stored notebooks.
+
+    Parameters
+    ----------
+    *notebooks : str or Path
+        Notebooks to read, e.g. ``"04_the_ensemble_view.ipynb"``, relative to
+        ``folder``. None given: every chapter ``NN_*.ipynb`` in ``folder``.
+    folder : str or Path, optional
+        Where the notebooks are. Default: the working folder when it holds
+        chapters (a kernel started by JupyterLab or nbval runs in the
+        notebook's folder), else the course's ``chapters/``.
+    namespace : dict, optional
+        Where to bind. Default: the IPython user namespace; outside IPython
+        nothing is bound and the values are only returned.
+
+    Returns
+    -------
+    None
+        Nothing, so that the call can end a cell without an output; the
+        values bound are :func:`glued_values` of each notebook.
+
+    Raises
+    ------
+    FileNotFoundError
+        A named notebook does not exist, or ``folder`` is not a folder.
+    ValueError
+        A name is not a notebook, or two notebooks glued the same name with
+        different values.
+
+    Examples
+    --------
+    >>> bind_glued_values("04_the_ensemble_view.ipynb")   # doctest: +SKIP
+    >>> ch04_n_subnetworks                                # doctest: +SKIP
+    """
+    folder = _default_folder() if folder is None else Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no folder {folder}")
+    if notebooks:
+        paths = [_resolve(n, folder) for n in notebooks]
+    else:
+        paths = sorted(p for p in folder.glob("*.ipynb") if _CHAPTER.match(p.name))
+    values: dict[str, Any] = {}
+    owner: dict[str, Path] = {}
+    for path in paths:
+        for name, value in glued_values(path).items():
+            if name in values and values[name] != value:
+                raise ValueError(f"glue name {name!r} has different values in "
+                                 f"{owner[name].name} and {path.name}")
+            values[name], owner[name] = value, path
+    target = _user_namespace() if namespace is None else namespace
+    if target is not None:
+        target.update(values)
