@@ -9,14 +9,15 @@ STAMP  := $(VENV)/.installed
 BOOK_HTML := _build/html
 
 .DEFAULT_GOAL := help
-.PHONY: help setup book slides test lab bench execute constraints clean
+.PHONY: help setup book pdf slides test lab bench execute constraints clean
 
 help:
 	@echo "make book    set up .venv and build the HTML book into $(BOOK_HTML)"
+	@echo "make pdf     set up .venv, build the whole book as one PDF into _build/pdf and check it (needs XeLaTeX)"
 	@echo "make slides  set up .venv and build one offline reveal.js deck per chapter into _build/slides"
 	@echo "make test    set up .venv and run every test (package, notebooks, book, slides)"
 	@echo "make lab     open JupyterLab on chapters/"
-	@echo "make bench   time source 000's experiment (model.fit vs the course trainer) and every chapter"
+	@echo "make bench   time the course trainer against model.fit, then every chapter (budget: 40 s each)"
 
 # Re-install only when what we install from has changed.
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -31,19 +32,32 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . --builder html -n -W --keep-going
 	@echo "The book is at file://$(CURDIR)/$(BOOK_HTML)/index.html"
 
+# The whole book as one PDF and chapter 12's cheat sheet as a one-page handout,
+# offline (Sphinx's LaTeX builder, then XeLaTeX), then their checks. The PDF is
+# also copied into $(BOOK_HTML), where the intro page links to it.
+pdf: $(STAMP)
+	$(BIN)/python scripts/build_pdf.py --handout
+	$(BIN)/python -m pytest tests/test_pdf.py
+	@echo "The PDF is at file://$(CURDIR)/_build/pdf/dropout-course.pdf"
+
 # Lecture slides from the stored outputs (no execution), offline: reveal.js and
 # MathJax are copied next to the decks. tests/test_slides.py builds them too.
 slides: $(STAMP)
 	$(BIN)/python scripts/build_slides.py
 
 test: $(STAMP)
-	$(BIN)/python -m pytest tests --ignore=tests/built_book
-	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-cell-timeout=300 chapters
+	$(BIN)/python -m pytest tests --ignore=tests/built_book --ignore=tests/jupyterlab --ignore=tests/test_pdf.py
+	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-cell-timeout=300 \
+		-n 2 --dist loadfile --durations=10 chapters
 	$(BIN)/jupyter-book build . --builder html -n -W --keep-going
 	$(BIN)/python -m pytest tests/built_book
+	$(BIN)/python -m pytest tests/jupyterlab
 
+# No news feed, no update check, no extension search: JupyterLab asks no outside host.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=chapters
+	$(BIN)/jupyter lab --notebook-dir=chapters --LabApp.news_url=None \
+		--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+		--LabApp.extension_manager=readonly
 
 bench: $(STAMP)
 	$(BIN)/python scripts/benchmark_trainer.py
@@ -54,6 +68,7 @@ bench: $(STAMP)
 NB ?= chapters/[0-9]*.ipynb
 execute: $(STAMP)
 	$(BIN)/python scripts/execute_notebooks.py $(NB)
+	$(BIN)/python scripts/glue_to_eval.py chapters/[0-9]*.ipynb
 
 constraints: $(STAMP)
 	@$(BIN)/python -m pip freeze --exclude-editable | grep -v '^dropout-course' > constraints.tmp
