@@ -1,6 +1,6 @@
-"""Time source 000's regression experiment: ``model.fit`` versus ``fit_fast``.
+"""Time the regression experiment of the Keras lecture notes: ``model.fit`` versus ``fit_fast``.
 
-The experiment (source 000, "Regression Example"): two networks
+The experiment (the Keras lecture notes, "Regression Example"): two networks
 1 -> 128 relu -> 128 relu -> 1, one without and one with Dropout(0.2) after
 each hidden layer, each trained for 500 epochs on 20 points with the loss on
 20 test points computed after every epoch. It is run twice in one process:
@@ -97,7 +97,7 @@ def main():
     fast_warm = min(total for total, _, _ in warm)
     warm_models = {rate: min(models[rate] for _, models, _ in warm) for rate in RATES}
 
-    print(f"Source 000 regression: {len(RATES)} models x {args.epochs} epochs, "
+    print(f"Keras lecture notes' regression: {len(RATES)} models x {args.epochs} epochs, "
           f"20 train / 20 test points, validation loss every epoch\n")
     print(f"{'path':<34}{'total s':>9}" + "".join(f"{_label(rate):>18}" for rate in RATES))
     rows = [

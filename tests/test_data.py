@@ -188,7 +188,7 @@ def test_stratified_split_rejects_mismatched_lengths(mnist):
         data.stratified_split(X, y.reshape(-1, 1), n_train=20, n_test=20)
 
 
-# --- 1-D regression (source 000) ----------------------------------------------
+# --- 1-D regression (the Keras lecture notes) ---------------------------------
 
 
 def test_regression_shapes_grid_and_dtype():
@@ -252,7 +252,7 @@ def test_regression_rejects_bad_arguments(kwargs, name):
         data.make_regression_1d(**kwargs)
 
 
-# --- two blobs (source 001) ---------------------------------------------------
+# --- two blobs (the MXDL video lecture) ---------------------------------------
 
 
 def test_blobs_shapes_dtypes_and_balance():

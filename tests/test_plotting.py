@@ -74,7 +74,7 @@ def test_loss_curves_draw_solid_train_and_dashed_validation():
         "no dropout": {"loss": 1.0 / epochs, "val_loss": 1.0 / np.sqrt(epochs)},
         "dropout": _FakeHistory({"loss": 2.0 / epochs}),
     }
-    ax = plotting.plot_loss_curves(histories, title="source 000")
+    ax = plotting.plot_loss_curves(histories, title="the Keras lecture notes")
     assert len(ax.lines) == 3
     train, val, dropout_train = ax.lines
     assert train.get_linestyle() == "-" and val.get_linestyle() == "--"
@@ -83,7 +83,7 @@ def test_loss_curves_draw_solid_train_and_dashed_validation():
     np.testing.assert_array_equal(train.get_xdata(), epochs)
     assert ax.get_yscale() == "log"
     assert ax.get_xlabel() == "epoch" and ax.get_ylabel()
-    assert ax.get_title() == "source 000"
+    assert ax.get_title() == "the Keras lecture notes"
     assert len(_legend_texts(ax)) == 3
 
 

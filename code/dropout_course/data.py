@@ -10,8 +10,8 @@ Loaded from scikit-learn (bundled with it, nothing stored here)
 
 Generated (same arrays for the same seed, on any machine)
 
-``make_regression_1d``  the 1-D regression of source 000: y = x + noise
-``make_blobs_2class``   the two overlapping blobs of source 001
+``make_regression_1d``  the 1-D regression of the Keras lecture notes: y = x + noise
+``make_blobs_2class``   the two overlapping blobs of the MXDL video lecture
 
 ``stratified_split`` draws a seeded train/test split of requested sizes with
 the classes in their original proportions, e.g. 1,000 MNIST images to train
@@ -279,10 +279,11 @@ def stratified_split(X, y, *, n_train: int, n_test: int, seed: int = 0):
 
 
 def make_regression_1d(n_train: int = 20, n_test: int = 20, noise_std: float = 0.18, seed: int = 0):
-    """Generate the 1-D regression data of source 000: y = x + Gaussian noise.
+    """Generate the 1-D regression data of the Keras lecture notes: y = x + noise.
 
-    Source 000 fits a 1 -> 128 -> 128 -> 1 network to 20 training and 20 test
-    points but does not publish them; its plots show x in [-1, 1] and y
+    The notes (``dropouts_in_ann_notes`` in references.bib) fit a
+    1 -> 128 -> 128 -> 1 network to 20 training and 20 test points but do not
+    publish them; their plots show x in [-1, 1] and y
     inside (-1.5, 1.5) scattered about a straight line. This function
     rebuilds data of that kind: both sets use the same grid
     ``x = linspace(-1, 1, n)`` and ``y = x + noise``, with independent noise
@@ -343,7 +344,7 @@ def make_blobs_2class(
     test_size: float = 0.25,
     seed: int = 0,
 ):
-    """Generate source 001's two overlapping Gaussian blobs and split them.
+    """Generate the MXDL video lecture's two overlapping blobs and split them.
 
     ``sklearn.datasets.make_blobs`` draws ``n_samples`` points in 2-D around
     the two ``centers`` (equal numbers per class, up to one point), and

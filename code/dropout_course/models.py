@@ -191,7 +191,7 @@ def build_regression_mlp(
     learning_rate=0.01,
     seed=0,
 ):
-    """Build the 1-D regression network of source 000.
+    """Build the 1-D regression network of the Keras lecture notes.
 
     ``1 -> hidden_units relu -> ... -> 1 linear``, with a Dropout layer after
     every hidden layer when ``rate > 0``; Adam, mean squared error.
@@ -218,8 +218,9 @@ def build_regression_mlp(
 
     Notes
     -----
-    Source 000 trains its model without dropout with ``Adam(0.01)`` but its
-    model with dropout with ``optimizer='adam'``, i.e. Adam's default learning
+    The notes (``dropouts_in_ann_notes`` in references.bib) train their model
+    without dropout with ``Adam(0.01)`` but their model with dropout with
+    ``optimizer='adam'``, i.e. Adam's default learning
     rate 0.001: a confound, since the two runs then differ in two things. This
     builder uses the same optimizer for both, so any difference is dropout's.
     """
@@ -245,7 +246,7 @@ def build_blob_classifier(
     learning_rate=0.01,
     seed=0,
 ):
-    """Build the binary classifier of source 001 for the two-blob data.
+    """Build the binary classifier of the MXDL video lecture for the two blobs.
 
     ``2 -> n_hidden_layers x (hidden_units relu [-> Dropout]) -> 1 sigmoid``;
     Adam, binary cross-entropy, accuracy. The source deliberately uses many
@@ -297,7 +298,7 @@ def build_mnist_mlp(
     seed=0,
     api="sequential",
 ):
-    """Build the MNIST multilayer perceptron of source 000.
+    """Build the MNIST multilayer perceptron of the Keras lecture notes.
 
     ``784 -> [Dropout(input_rate)] -> 128 relu -> [Dropout(rate)] -> 64 relu
     -> [Dropout(rate)] -> 10 softmax``; Adam, sparse categorical
@@ -317,8 +318,8 @@ def build_mnist_mlp(
     learning_rate : float, default 1e-3
         Adam's learning rate.
     kernel_l2 : float, default 0.0
-        L2 penalty factor on the hidden layers' kernels (source 000's pro tip
-        uses ``l2(0.01)``); 0 adds no regularizer. The penalty is part of the
+        L2 penalty factor on the hidden layers' kernels (the pro tip of the Keras
+        lecture notes uses ``l2(0.01)``); 0 adds no regularizer. The penalty is part of the
         training loss (``model.losses``).
     max_norm : float or None, default None
         If given, a ``MaxNorm(max_norm)`` constraint on the incoming weight
@@ -326,8 +327,9 @@ def build_mnist_mlp(
     seed : int, default 0
         Seeds the initial weights and the dropout masks.
     api : {"sequential", "functional"}, default "sequential"
-        Build with ``keras.Sequential`` (source 002) or the Functional API
-        (source 003). For the same seed both forms have bit-identical weights
+        Build with ``keras.Sequential`` (as the web lesson does) or the
+        Functional API (as the course slide deck does). For the same seed both
+        forms have bit-identical weights
         and predictions.
 
     Returns
