@@ -203,7 +203,8 @@ class MystConverter:
             if len(last) >= 3:
                 authors = f"{last[0]} et al."
             else:
-                authors = " and ".join(last) or key
+                # no author (lecture notes, slides): the title, as the book's citation shows it
+                authors = " and ".join(last) or clean(entry.fields.get("title", key))
             entries[key] = (authors, clean(entry.fields.get("year", "n.d.")))
         return entries
 
