@@ -136,3 +136,24 @@ def test_glued_values_rejects_a_file_that_is_not_a_notebook(tmp_path):
         glued_values(path)
     with pytest.raises(FileNotFoundError):
         glued_values(tmp_path / "05_none.ipynb")
+
+
+def test_glue_number_stores_a_rounded_python_float():
+    import numpy as np
+
+    from dropout_course.glue import glue_number
+
+    assert glue_number("ch99_value", np.float64(0.123456)) == 0.1235
+    assert type(glue_number("ch99_value", np.float32(2.5), digits=0)) is float
+
+
+def test_glue_number_refuses_what_it_cannot_show():
+    import pytest
+
+    from dropout_course.glue import glue_number
+
+    for value in (float("nan"), "0.1", True):
+        with pytest.raises(ValueError, match="value="):
+            glue_number("ch99_value", value)
+    with pytest.raises(ValueError, match="digits=16"):
+        glue_number("ch99_value", 0.1, digits=16)

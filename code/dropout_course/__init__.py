@@ -8,6 +8,7 @@ Modules, each named for what it holds:
 ``data``        checksummed loaders for ``data/`` and seeded synthetic data sets
 ``models``      Keras builders with dropout switched on or off by one argument
 ``training``    a fast trainer equivalent to ``model.fit``, and a multi-seed runner
+``experiments`` paired comparisons over seeds: differences, t intervals, verdicts
 ``evaluation``  weight-scaling and Monte-Carlo dropout predictions
 ``plotting``    the figures the chapters share
 

@@ -22,12 +22,13 @@ from __future__ import annotations
 import ast
 import json
 import keyword
+import math
 import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["glue", "bind_glued_values", "glued_values"]
+__all__ = ["glue", "glue_number", "bind_glued_values", "glued_values"]
 
 #: MIME type under which myst_nb.glue(..., display=False) stores the plain text.
 RECORD = "application/papermill.record/text/plain"
@@ -98,6 +99,33 @@ def glue(name: str, value: Any, display: bool = False) -> None:
     namespace = _user_namespace()
     if namespace is not None:
         namespace[name] = value
+
+
+def glue_number(name: str, value: Any, digits: int = 4) -> float:
+    """Glue ``value`` rounded to ``digits`` decimals, as a plain Python float.
+
+    A numpy scalar's stored text is ``np.float64(0.1234)`` under numpy 2, which
+    the prose cannot show; a float rounded to the digits the claim needs is
+    also the same on every machine. Returns the rounded value.
+
+    Parameters
+    ----------
+    name : str
+        The glue name (see :func:`glue`).
+    value : real number
+        A finite number.
+    digits : int, default 4
+        Decimals kept, 0 to 15.
+    """
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
+        raise ValueError(f"value={value!r} is not valid: expected a finite real number")
+    if isinstance(digits, bool) or not isinstance(digits, numbers.Integral) or not 0 <= digits <= 15:
+        raise ValueError(f"digits={digits!r} is not valid: expected an integer in [0, 15]")
+    rounded = round(float(value), int(digits))
+    glue(name, rounded, display=False)
+    return rounded
 
 
 def _resolve(notebook: str | Path, folder: Path) -> Path:

@@ -42,6 +42,7 @@ __all__ = [
     "plot_band",
     "show_digits",
     "plot_network",
+    "plot_paired_seeds",
 ]
 
 #: The Okabe-Ito colour-blind-safe palette (Okabe & Ito, 2008).
@@ -631,6 +632,71 @@ def plot_network(layer_sizes, masks=None, *, ax=None, title=None, layer_names=No
     ax.set_ylim(-(tallest - 1) / 2.0 - 1.1, (tallest - 1) / 2.0 + 0.5)
     ax.set_aspect("equal")
     ax.set_axis_off()
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def plot_paired_seeds(frame, metric, labels, *, ax=None, ylabel, title=None, by="label", on="seed", confidence=0.95):
+    """Show each seed's result for two or more settings, paired, with t intervals.
+
+    A dot per seed and setting, a grey line joining the settings of one seed
+    (the pairing the comparison uses), and beside each setting a diamond at
+    the mean over seeds with its t-based ``confidence`` interval.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Tidy results, one row per (seed, setting), e.g. from
+        :func:`dropout_course.training.run_seeds`.
+    metric : str
+        Numeric column to plot.
+    labels : list of str
+        Settings (values of ``by``) in their order along the x axis.
+    ax : matplotlib Axes, optional
+    ylabel : str
+    title : str, optional
+    by, on : str
+        Columns naming the setting and the seed.
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    from .experiments import paired_differences, t_interval
+
+    labels = list(labels)
+    if len(labels) < 2:
+        raise ValueError(f"labels must name at least 2 settings to pair; got {labels!r}")
+    _check_label(ylabel, "ylabel")
+    _check_title(title)
+    # paired_differences validates the frame and the labels, and keeps the seeds all settings share
+    seeds = paired_differences(frame, metric, labels[0], labels[1], by=by, on=on).index
+    wide = frame.pivot(index=on, columns=by, values=metric).loc[seeds, labels].dropna()
+    ax = _axes(ax)
+    positions = np.arange(len(labels))
+    for _, row in wide.iterrows():
+        ax.plot(positions, row.to_numpy(), color="0.8", linewidth=1, zorder=1)
+    for position, label in zip(positions, labels):
+        values = wide[label].to_numpy(dtype=float)
+        color = color_for(label, position)
+        ax.scatter(np.full(values.size, position), values, color=color, s=30, zorder=2, label=f"{label}: one seed")
+        interval = t_interval(values, confidence)
+        ax.errorbar(
+            position + 0.15,
+            interval.mean,
+            yerr=[[interval.mean - interval.low], [interval.high - interval.mean]],
+            color=color,
+            marker="D",
+            markersize=8,
+            capsize=6,
+            linestyle="none",
+            zorder=3,
+        )
+    ax.set_xticks(positions, labels)
+    ax.set_xlim(-0.4, len(labels) - 0.4)
+    ax.set_ylabel(ylabel)
     if title is not None:
         ax.set_title(title)
     return ax
