@@ -8,9 +8,8 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from dropout_course import models, training  # noqa: E402
+from dropout_course import _compiled_loops, models, training  # noqa: E402
 from dropout_course.evaluation import (  # noqa: E402
-    _seed_generator_states,
     mc_accuracy_by_samples,
     mc_dropout_predict,
     mc_dropout_samples,
@@ -61,14 +60,14 @@ def test_without_dropout_every_sample_is_the_deterministic_prediction(blobs):
 def test_samples_differ_and_are_reproducible_for_a_seed(blobs):
     x, _ = blobs
     model = models.build_blob_classifier(rate=0.5, hidden_units=8, n_hidden_layers=2, seed=1)
-    states = [state.numpy().copy() for state in _seed_generator_states(model)]
+    states = [state.numpy().copy() for state in _compiled_loops.seed_generator_states(model)]
     assert len(states) == 2
     first = mc_dropout_samples(model, x, 5, seed=3)
     assert not np.allclose(first[0], first[1])
     np.testing.assert_array_equal(first, mc_dropout_samples(model, x, 5, seed=3))
     assert not np.allclose(first, mc_dropout_samples(model, x, 5, seed=4))
     # Sampling leaves the model's own mask generators where they were.
-    assert all(np.array_equal(a, b.numpy()) for a, b in zip(states, _seed_generator_states(model)))
+    assert all(np.array_equal(a, b.numpy()) for a, b in zip(states, _compiled_loops.seed_generator_states(model)))
 
 
 def test_shared_loop_gives_the_samples_of_a_loop_of_its_own(blobs):
@@ -78,12 +77,12 @@ def test_shared_loop_gives_the_samples_of_a_loop_of_its_own(blobs):
         return models.build_blob_classifier(rate=0.5, hidden_units=8, n_hidden_layers=2, seed=seed)
 
     mc_dropout_samples(build(10), x, 3, seed=1)  # traces the loop on the seed-10 model
-    traces = training._TRACE_COUNT
+    traces = _compiled_loops.TRACE_COUNT
     shared = mc_dropout_samples(build(11), x, 3, seed=1)
-    assert training._TRACE_COUNT == traces
-    training._RUNNERS.clear()  # forget all loops: the next model traces its own
+    assert _compiled_loops.TRACE_COUNT == traces
+    _compiled_loops.RUNNERS.clear()  # forget all loops: the next model traces its own
     own = mc_dropout_samples(build(11), x, 3, seed=1)
-    assert training._TRACE_COUNT == traces + 1
+    assert _compiled_loops.TRACE_COUNT == traces + 1
     np.testing.assert_array_equal(shared, own)
 
 

@@ -8,7 +8,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from dropout_course import models  # noqa: E402
+from dropout_course import _compiled_loops, models  # noqa: E402
 
 BUILDERS = {
     "regression": (models.build_regression_mlp, "rate", (1,)),
@@ -247,7 +247,7 @@ def test_variable_dropout_trains_like_keras_dropout_and_shares_one_loop():
         variable = training.fit_fast(_sweep_model(models.VariableDropout, rate), x, y, epochs=5, batch_size=8)
         assert all(np.array_equal(reference[key], variable[key]) for key in reference)
     # further rates and seeds re-use the loop traced for the first VariableDropout model
-    traces = training._TRACE_COUNT
+    traces = _compiled_loops.TRACE_COUNT
     for rate, seed in ((0.0, 0), (0.35, 1), (0.8, 2)):
         training.fit_fast(_sweep_model(models.VariableDropout, rate, seed), x, y, epochs=2, batch_size=8)
-    assert training._TRACE_COUNT == traces
+    assert _compiled_loops.TRACE_COUNT == traces

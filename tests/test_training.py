@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from dropout_course import models, training  # noqa: E402
+from dropout_course import _compiled_loops, models, training  # noqa: E402
 from dropout_course.training import (  # noqa: E402
     evaluate_loss,
     evaluate_metrics,
@@ -91,14 +91,14 @@ def test_fit_fast_matches_model_fit_with_l2_input_dropout_and_max_norm(digits):
 def test_loop_is_traced_once_and_shared_across_seeds(blobs):
     x, y, x_val, y_val = blobs
     fit_fast(_small_blob_model(0.4, seed=20), x, y, epochs=1, validation_data=(x_val, y_val))
-    traces = training._TRACE_COUNT
+    traces = _compiled_loops.TRACE_COUNT
     # Another seed of the same architecture, another data size and number of
     # epochs: the loop traced on the first model is re-used ...
     shared = _small_blob_model(0.4, seed=21)
     fast_history = fit_fast(
         shared, x[:45], y[:45], epochs=3, batch_size=16, validation_data=(x_val, y_val), shuffle=False
     )
-    assert training._TRACE_COUNT == traces
+    assert _compiled_loops.TRACE_COUNT == traces
     # ... and gives exactly what model.fit gives for that seed.
     keras_model = _small_blob_model(0.4, seed=21)
     keras_history = keras_model.fit(
@@ -106,7 +106,7 @@ def test_loop_is_traced_once_and_shared_across_seeds(blobs):
     ).history
     _assert_same_training(keras_history, fast_history, keras_model, shared)
     fit_fast(shared, x, y, epochs=2, validation_data=(x_val, y_val))
-    assert training._TRACE_COUNT == traces
+    assert _compiled_loops.TRACE_COUNT == traces
 
 
 def test_sharing_leaves_the_first_model_untouched(blobs):
@@ -160,9 +160,9 @@ def test_evaluate_and_predict_match_keras(blobs):
     np.testing.assert_array_equal(
         predict_fast(model, x_val, batch_size=8), model.predict(x_val, batch_size=8, verbose=0)
     )
-    traces = training._TRACE_COUNT
+    traces = _compiled_loops.TRACE_COUNT
     assert predict_fast(model, x[:13]).shape == (13, 1)  # a new size does not trace again
-    assert training._TRACE_COUNT == traces
+    assert _compiled_loops.TRACE_COUNT == traces
 
 
 def _uncompiled():
@@ -237,7 +237,7 @@ def test_run_seeds_and_summarize_reject_bad_input(call, parameter):
 
 def test_recompiling_is_honoured(blobs):
     x, y, _, _ = blobs
-    training._RUNNERS.clear()  # make `first` the owner of its architecture's loop
+    _compiled_loops.RUNNERS.clear()  # make `first` the owner of its architecture's loop
 
     def recompiled(model):
         model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", metrics=["accuracy"])
@@ -277,10 +277,69 @@ def test_learning_rates_share_a_loop_and_stay_exact():
     x = np.linspace(-1, 1, 24).reshape(-1, 1)
     y = np.sin(3 * x)
     fit_fast(models.build_regression_mlp(rate=0.2, hidden_units=8, learning_rate=0.003), x, y, epochs=1)
-    traces = training._TRACE_COUNT
+    traces = _compiled_loops.TRACE_COUNT
     fast = models.build_regression_mlp(rate=0.2, hidden_units=8, learning_rate=0.05, seed=1)
     reference = models.build_regression_mlp(rate=0.2, hidden_units=8, learning_rate=0.05, seed=1)
     fast_history = fit_fast(fast, x, y, epochs=3, batch_size=10, shuffle=False)
-    assert training._TRACE_COUNT == traces
+    assert _compiled_loops.TRACE_COUNT == traces
     keras_history = reference.fit(x, y, epochs=3, batch_size=10, shuffle=False, verbose=0).history
     _assert_same_training(keras_history, fast_history, reference, fast)
+
+
+@pytest.fixture
+def public_api_only(monkeypatch):
+    """Run as if Keras had dropped every internal the trainer uses."""
+    monkeypatch.setattr(_compiled_loops, "USE_KERAS_INTERNALS", False)
+    monkeypatch.setattr(_compiled_loops, "RUNNERS", type(_compiled_loops.RUNNERS)())
+
+
+def _train_and_sample(x, y, x_val, y_val):
+    from dropout_course.evaluation import mc_dropout_samples
+
+    results = []
+    for seed in (7, 8):  # two seeds: with the internals the second shares the first's loop
+        model = _small_blob_model(0.4, seed=seed)
+        history = fit_fast(model, x, y, epochs=3, batch_size=16, validation_data=(x_val, y_val), seed=seed)
+        results.append(
+            (
+                history,
+                model.get_weights(),
+                [v.numpy() for v in model.optimizer.variables],
+                evaluate_metrics(model, x_val, y_val),
+                predict_fast(model, x_val),
+                mc_dropout_samples(model, x_val, n_samples=4, seed=seed),
+            )
+        )
+    return results
+
+
+def _assert_bit_identical(first, second):
+    for (h1, w1, o1, e1, p1, m1), (h2, w2, o2, e2, p2, m2) in zip(first, second):
+        assert sorted(h1) == sorted(h2) and all(np.array_equal(h1[key], h2[key]) for key in h1)
+        assert all(np.array_equal(a, b) for a, b in zip(w1, w2)) and len(w1) == len(w2)
+        assert all(np.array_equal(a, b) for a, b in zip(o1, o2)) and len(o1) == len(o2)
+        assert e1 == e2
+        assert np.array_equal(p1, p2) and np.array_equal(m1, m2)
+
+
+def test_public_api_fallback_gives_bit_identical_results(blobs, monkeypatch):
+    x, y, x_val, y_val = blobs
+    with_internals = _train_and_sample(x, y, x_val, y_val)
+    traces = _compiled_loops.TRACE_COUNT
+    monkeypatch.setattr(_compiled_loops, "USE_KERAS_INTERNALS", False)
+    monkeypatch.setattr(_compiled_loops, "RUNNERS", type(_compiled_loops.RUNNERS)())
+    public_only = _train_and_sample(x, y, x_val, y_val)
+    # The fallback shares no loop between models: each of the two traces its own.
+    assert _compiled_loops.TRACE_COUNT - traces >= 2 * 3
+    _assert_bit_identical(with_internals, public_only)
+
+
+def test_the_internals_switch_is_the_only_gate(blobs, public_api_only):
+    model = _small_blob_model(0.4, seed=9)
+    assert not _compiled_loops.uses_keras_internals(model)
+    assert _compiled_loops._architecture_key(model) is None
+    # The public walk finds the same dropout generators, in the same order, as Keras' own list.
+    public = [id(state) for state in _compiled_loops.seed_generator_states(model)]
+    _compiled_loops.USE_KERAS_INTERNALS = True
+    assert public == [id(state) for state in _compiled_loops.seed_generator_states(model)]
+    assert len(public) == 2  # one per Dropout layer

@@ -35,14 +35,11 @@ import numbers
 import numpy as np
 
 from ._validation import check_positive_int, check_seed
+from . import _compiled_loops as _loops
 from .training import (
-    _batch_count,
     _check_batch_size,
     _check_data,
     _check_model,
-    _model_state,
-    _output_dtype,
-    _run,
     predict_fast,
 )
 
@@ -79,19 +76,6 @@ def weight_scaling_predict(model, x, batch_size=None):
     return predict_fast(model, x, batch_size=batch_size)
 
 
-def _seed_generator_states(model):
-    """The state variables of every SeedGenerator (dropout masks) in ``model``."""
-    states, seen = [], set()
-    # Keras keeps a layer's random-number generators in `_seed_generators`;
-    # there is no public list of them.
-    for layer in model._flatten_layers(include_self=True, recursive=True):
-        for generator in getattr(layer, "_seed_generators", []):
-            if id(generator.state) not in seen:
-                seen.add(id(generator.state))
-                states.append(generator.state)
-    return states
-
-
 def _generator_seeds(seed: int, count: int) -> np.ndarray:
     """One ``[key, counter]`` state per generator, derived from ``seed``."""
     keys = [
@@ -104,7 +88,7 @@ def _make_mc(dtype):
     def make(model, info):
         import tensorflow as tf
 
-        generators = _seed_generator_states(model)
+        generators = _loops.seed_generator_states(model)
         # Restored after sampling: the dropout seed states (so training later
         # draws the masks it would have drawn anyway) and any other
         # non-trainable state a training-mode pass changes (BatchNorm's
@@ -117,7 +101,7 @@ def _make_mc(dtype):
                 seeded = [state.assign(seeds[index]) for index, state in enumerate(generators)]
             n = tf.shape(x)[0]
             total = n * n_samples
-            steps = _batch_count(total, batch_size)
+            steps = _loops.batch_count(total, batch_size)
 
             def body(step, outputs):
                 # Row r is pass r // n over input row r % n: one graph call
@@ -180,14 +164,14 @@ def mc_dropout_samples(model, x, n_samples, *, seed=0, batch_size=None):
     n_samples = check_positive_int(n_samples, "n_samples")
     seed = check_seed(seed)
     batch_size = _check_batch_size(batch_size, len(x) * n_samples)
-    dtype = _output_dtype(model, x)
-    seeds = _generator_seeds(seed, len(_seed_generator_states(model)))
-    outputs, _ = _run(
+    dtype = _loops.output_dtype(model, x)
+    seeds = _generator_seeds(seed, len(_loops.seed_generator_states(model)))
+    outputs, _ = _loops.run(
         model,
         "mc_dropout",
         _make_mc(dtype),
         [x, np.int32(batch_size), np.int32(n_samples), seeds],
-        _model_state,
+        _loops.model_state,
         extra_key=(dtype,),
     )
     outputs = outputs.numpy()

@@ -32,17 +32,19 @@ re-used:
   model being trained (weights, dropout seed states, optimizer slots, metric
   totals) is copied into it, trained, and copied back. The copies are exact,
   so the result is the one a loop traced on that model would give.
+
+The loops themselves live in the private module ``_compiled_loops``, which
+:mod:`dropout_course.evaluation` uses too; it also holds the one switch
+between Keras internals (faster) and Keras' public API (the fallback).
 """
 
 from __future__ import annotations
 
-import collections
-import json
 import numbers
-import weakref
 
 import numpy as np
 
+from . import _compiled_loops as _loops
 from ._validation import check_positive_int, check_seed
 
 __all__ = [
@@ -54,17 +56,10 @@ __all__ = [
     "summarize",
 ]
 
-#: Traced loops kept alive at once (each holds a model and its graphs).
-_MAX_RUNNERS = 16
-
 #: Largest batch :func:`predict_fast` and :func:`evaluate_loss` feed the model
 #: when no batch size is given, to bound memory (a 10 000-image CNN batch
 #: would need hundreds of megabytes of activations).
 _DEFAULT_INFERENCE_BATCH = 1024
-
-# How often a training/inference loop has been traced: lets the tests check
-# that repeated calls and further seeds do not trace again.
-_TRACE_COUNT = 0
 
 
 # --------------------------------------------------------------------------
@@ -126,306 +121,6 @@ def _check_batch_size(batch_size, n: int) -> int:
     if batch_size is None:
         return min(n, _DEFAULT_INFERENCE_BATCH)
     return check_positive_int(batch_size, "batch_size")
-
-
-# --------------------------------------------------------------------------
-# Traced loops, cached and shared between models of one architecture
-# --------------------------------------------------------------------------
-
-
-def _without_seeds(config):
-    """``config`` with every ``seed`` entry removed (they only set initial state)."""
-    if isinstance(config, dict):
-        return {key: _without_seeds(value) for key, value in config.items() if key != "seed"}
-    if isinstance(config, (list, tuple)):
-        return [_without_seeds(value) for value in config]
-    return config
-
-
-def _architecture_key(model):
-    """A string equal for models whose traced loops are interchangeable, or None.
-
-    Only Keras' own Sequential and Functional classes qualify: their
-    configuration describes the whole computation. Seeds are left out (they
-    only set the initial values of variables, which are copied), and so is a
-    constant learning rate (it lives in a variable of the optimizer, also
-    copied), and so are the model's and the optimizer's names. A subclassed
-    model gets a loop of its own.
-    """
-    if type(model).__module__ != "keras.src.models.sequential" and (
-        type(model).__module__ != "keras.src.models.functional"
-    ):
-        return None
-    try:
-        config = _without_seeds(model.get_config())
-        compile_config = _without_seeds(model.get_compile_config())
-    except Exception:  # a layer without get_config: do not share
-        return None
-    config.pop("name", None)
-    optimizer = compile_config.get("optimizer")
-    if isinstance(optimizer, dict) and isinstance(optimizer.get("config"), dict):
-        # Optimizers are auto-named (adam, adam_1, ...): a name changes nothing.
-        optimizer["config"].pop("name", None)
-        if isinstance(optimizer["config"].get("learning_rate"), numbers.Real):
-            optimizer["config"].pop("learning_rate")
-    try:
-        return json.dumps([config, compile_config], sort_keys=True, default=repr)
-    except (TypeError, ValueError):
-        return None
-
-
-def _model_state(model):
-    """Weights and dropout seed states (``model.variables`` includes both)."""
-    return list(model.variables)
-
-
-def _training_state(model):
-    state = list(model.variables) + list(model.metrics_variables)
-    if model.optimizer is not None:
-        state += list(model.optimizer.variables)
-    return state
-
-
-def _evaluation_state(model):
-    return list(model.variables) + list(model.metrics_variables)
-
-
-def _same_layout(first, second) -> bool:
-    return len(first) == len(second) and all(
-        tuple(a.shape) == tuple(b.shape) and a.dtype == b.dtype for a, b in zip(first, second)
-    )
-
-
-class _Runner:
-    """Traced functions bound to the variables of one model, their owner."""
-
-    def __init__(self, owner):
-        self.owner = owner
-        self.compilation = _compilation(owner)
-        self.functions = {}
-
-    def run(self, model, key, make, args, state, prepare=None):
-        """Call the function ``key`` (traced by ``make`` on first use) for ``model``.
-
-        ``make(owner, info)`` returns the Python function to trace; it may
-        record facts found while tracing (e.g. metric names) in the dict
-        ``info``, which is returned with the outputs. ``state(model)`` lists
-        the variables the function reads or writes; when ``model`` is not
-        the owner, they are copied into the owner's before the call and back
-        afterwards, and the owner's own values are restored. ``prepare``, if
-        given, is applied to the owner first (it may have been traced for
-        inference only, without its metric and optimizer variables).
-        """
-        if prepare is not None and model is not self.owner:
-            prepare(self.owner)
-        if key not in self.functions:
-            info = {}
-            self.functions[key] = (self._trace(make, args, info), info)
-        function, info = self.functions[key]
-        if model is self.owner:
-            return function(*args), info
-        owner_state, model_state = state(self.owner), state(model)
-        if not _same_layout(owner_state, model_state):
-            raise _LayoutMismatch
-        saved = [variable.numpy().copy() for variable in owner_state]
-        try:
-            for target, source in zip(owner_state, model_state):
-                target.assign(source.value)
-            outputs = function(*args)
-            for target, source in zip(model_state, owner_state):
-                target.assign(source.value)
-        finally:
-            for target, value in zip(owner_state, saved):
-                target.assign(value)
-        return outputs, info
-
-    def _trace(self, make, args, info):
-        import tensorflow as tf
-
-        global _TRACE_COUNT
-        _TRACE_COUNT += 1
-        specs = [
-            tf.TensorSpec(shape=[None, *arg.shape[1:]] if arg.shape.rank else [], dtype=arg.dtype)
-            for arg in args
-        ]
-        # autograph=False: the loops are written with tf.while_loop directly,
-        # and Keras' own Python control flow must stay Python.
-        return tf.function(make(self.owner, info), autograph=False).get_concrete_function(*specs)
-
-
-class _LayoutMismatch(Exception):
-    """A model's variables do not line up with the shared runner's owner."""
-
-
-_RUNNERS: collections.OrderedDict = collections.OrderedDict()
-# Models whose variables did not line up with their architecture's shared
-# loop: they get loops of their own.
-_UNSHARED: weakref.WeakSet = weakref.WeakSet()
-
-
-def _compilation(model):
-    """Identity of what a traced loop captures besides the layers.
-
-    ``compile`` replaces the optimizer, loss and metric objects, and freezing
-    a layer changes the trainable list: a loop traced before either is stale
-    (Keras drops its own ``train_function`` on ``compile`` for the same reason).
-    """
-    return (
-        id(getattr(model, "optimizer", None)),
-        id(getattr(model, "_compile_loss", None)),
-        id(getattr(model, "_compile_metrics", None)),
-        tuple(id(variable) for variable in model.trainable_variables),
-    )
-
-
-def _runner_for(model):
-    # Recomputed on every call (well under a millisecond): a model may have
-    # been recompiled since its last call.
-    architecture = None if model in _UNSHARED else _architecture_key(model)
-    key = ("architecture", architecture) if architecture else ("model", id(model))
-    runner = _RUNNERS.get(key)
-    if runner is None or runner.compilation != _compilation(runner.owner) or (
-        key[0] == "model" and runner.owner is not model
-    ):
-        runner = _RUNNERS[key] = _Runner(model)
-    _RUNNERS.move_to_end(key)
-    while len(_RUNNERS) > _MAX_RUNNERS:
-        _RUNNERS.popitem(last=False)
-    return runner
-
-
-def _run(model, name, make, args, state, extra_key=(), prepare=None):
-    """Run a traced function for ``model``, tracing or sharing it as needed.
-
-    Returns the function's outputs and the ``info`` dict its tracing filled.
-    """
-    import tensorflow as tf
-
-    args = [tf.convert_to_tensor(arg) for arg in args]
-    function_key = (
-        name,
-        *extra_key,
-        *((arg.dtype.name, tuple(arg.shape[1:])) for arg in args),
-    )
-    try:
-        return _runner_for(model).run(model, function_key, make, args, state, prepare)
-    except _LayoutMismatch:
-        # Same configuration but different variables (e.g. an optimizer built
-        # on another variable list): give this model a loop of its own.
-        _UNSHARED.add(model)
-        return _runner_for(model).run(model, function_key, make, args, state, prepare)
-
-
-def _build_for_training(model, x, y):
-    """Create the metric, loss and optimizer variables, as ``fit`` does.
-
-    ``fit`` builds them inside its first traced step; a loop traced here must
-    find them already there (no variable can be created inside a while loop).
-    A model built from ``keras.Input`` already knows its output: its metrics
-    and loss are built from that symbolic tensor directly, in milliseconds.
-    Keras' own route (``_symbolic_build``) traces the whole model again to
-    find it, a quarter of a second per new model, which made building the
-    dominant cost of the chapters' many small networks.
-    """
-    outputs = getattr(model, "outputs", None) if model.built else None
-    if outputs is not None and len(outputs) == 1:
-        import keras
-
-        y_true = keras.KerasTensor((None, *y.shape[1:]), dtype=y.dtype.name)
-        for compiled in (model._compile_metrics, model._compile_loss):
-            if compiled is not None and not compiled.built:
-                compiled.build(y_true, outputs[0])
-    model._symbolic_build(data_batch=(x[:1], y[:1], None))  # whatever is left: instant once built
-    if model.optimizer is not None and not model.optimizer.built:
-        model.optimizer.build(model.trainable_variables)
-
-
-def _batch_count(n, batch_size):
-    return (n + batch_size - 1) // batch_size
-
-
-def _batch(tensor, step, batch_size, n):
-    import tensorflow as tf
-
-    start = step * batch_size
-    return tensor[start : tf.minimum(start + batch_size, n)]
-
-
-def _reset_metrics(model):
-    for metric in model.metrics:
-        metric.reset_state()
-
-
-def _metric_vector(model, names):
-    import tensorflow as tf
-
-    logs = model.get_metrics_result()
-    return tf.stack([tf.cast(logs[name], tf.float64) for name in names])
-
-
-def _evaluate_loop(model, x, y, batch_size):
-    """``model.evaluate``'s loop: reset the metrics, one ``test_step`` per batch."""
-    import tensorflow as tf
-
-    _reset_metrics(model)
-    n = tf.shape(x)[0]
-
-    def body(step):
-        model.test_step((_batch(x, step, batch_size, n), _batch(y, step, batch_size, n)))
-        return step + 1
-
-    return tf.while_loop(lambda step: step < _batch_count(n, batch_size), body, [tf.constant(0)])
-
-
-def _make_fit(with_validation):
-    def make(model, info):
-        import tensorflow as tf
-
-        # The history's keys, in the order fit reports them.
-        names = info["names"] = list(model.get_metrics_result())
-
-        def fit(x, y, x_val, y_val, epochs, batch_size, shuffle, seed):
-            n = tf.shape(x)[0]
-            steps = _batch_count(n, batch_size)
-
-            def epoch_body(epoch, train_history, val_history):
-                _reset_metrics(model)
-                order = tf.cond(
-                    shuffle,
-                    lambda: tf.random.experimental.stateless_shuffle(
-                        tf.range(n), seed=tf.stack([seed, tf.cast(epoch, tf.int64)])
-                    ),
-                    lambda: tf.range(n),
-                )
-
-                def step_body(step):
-                    indices = _batch(order, step, batch_size, n)
-                    model.train_step((tf.gather(x, indices), tf.gather(y, indices)))
-                    return step + 1
-
-                done = tf.while_loop(lambda step: step < steps, step_body, [tf.constant(0)])
-                with tf.control_dependencies([done]):
-                    train_history = train_history.write(epoch, _metric_vector(model, names))
-                if with_validation:
-                    with tf.control_dependencies([train_history.flow]):
-                        done = _evaluate_loop(model, x_val, y_val, batch_size)
-                    with tf.control_dependencies([done]):
-                        val_history = val_history.write(epoch, _metric_vector(model, names))
-                return epoch + 1, train_history, val_history
-
-            def history():
-                return tf.TensorArray(tf.float64, size=epochs, element_shape=[len(names)])
-
-            _, train_history, val_history = tf.while_loop(
-                lambda epoch, *_: epoch < epochs,
-                epoch_body,
-                [tf.constant(0), history(), history()],
-            )
-            return train_history.stack(), val_history.stack()
-
-        return fit
-
-    return make
 
 
 def fit_fast(
@@ -507,11 +202,11 @@ def fit_fast(
     else:
         x_val, y_val = x[:1], y[:1]  # placeholders: the graph does not read them
 
-    _build_for_training(model, x, y)
-    (train, val), info = _run(
+    _loops.build_for_training(model, x, y)
+    (train, val), info = _loops.run(
         model,
         "fit",
-        _make_fit(with_validation),
+        _loops.make_fit(with_validation),
         [
             x,
             y,
@@ -522,9 +217,9 @@ def fit_fast(
             tf.constant(bool(shuffle)),
             tf.constant(seed, tf.int64),
         ],
-        _training_state,
+        _loops.training_state,
         extra_key=(with_validation,),
-        prepare=lambda owner: _build_for_training(owner, x, y),
+        prepare=lambda owner: _loops.build_for_training(owner, x, y),
     )
     if epochs > 0:
         model.optimizer.finalize_variable_values(model.trainable_weights)
@@ -538,22 +233,6 @@ def fit_fast(
 # --------------------------------------------------------------------------
 # Inference
 # --------------------------------------------------------------------------
-
-
-def _make_evaluate():
-    def make(model, info):
-        import tensorflow as tf
-
-        names = info["names"] = list(model.get_metrics_result())
-
-        def evaluate(x, y, batch_size):
-            done = _evaluate_loop(model, x, y, batch_size)
-            with tf.control_dependencies([done]):
-                return _metric_vector(model, names)
-
-        return evaluate
-
-    return make
 
 
 def evaluate_metrics(model, x, y, batch_size=None):
@@ -581,14 +260,14 @@ def evaluate_metrics(model, x, y, batch_size=None):
     _check_model(model, compiled=True)
     x, y = _check_pair(x, y, "x", "y")
     batch_size = _check_batch_size(batch_size, len(x))
-    _build_for_training(model, x, y)
-    values, info = _run(
+    _loops.build_for_training(model, x, y)
+    values, info = _loops.run(
         model,
         "evaluate",
-        _make_evaluate(),
+        _loops.make_evaluate(),
         [x, y, np.int32(batch_size)],
-        _evaluation_state,
-        prepare=lambda owner: _build_for_training(owner, x, y),
+        _loops.evaluation_state,
+        prepare=lambda owner: _loops.build_for_training(owner, x, y),
     )
     return {name: float(value) for name, value in zip(info["names"], values.numpy())}
 
@@ -605,39 +284,6 @@ def evaluate_loss(model, x, y, batch_size=None):
     float
     """
     return evaluate_metrics(model, x, y, batch_size=batch_size)["loss"]
-
-
-def _output_dtype(model, x):
-    import keras
-
-    spec = model.compute_output_spec(keras.KerasTensor((None, *x.shape[1:]), dtype=x.dtype.name))
-    if not isinstance(spec, keras.KerasTensor):
-        raise ValueError("model must have a single output tensor; got a nested output")
-    return spec.dtype
-
-
-def _make_predict(dtype):
-    def make(model, info):
-        import tensorflow as tf
-
-        def predict(x, batch_size):
-            n = tf.shape(x)[0]
-            steps = _batch_count(n, batch_size)
-
-            def body(step, outputs):
-                batch = _batch(x, step, batch_size, n)
-                return step + 1, outputs.write(step, model(batch, training=False))
-
-            _, outputs = tf.while_loop(
-                lambda step, _: step < steps,
-                body,
-                [tf.constant(0), tf.TensorArray(dtype, size=steps, infer_shape=False)],
-            )
-            return outputs.concat()
-
-        return predict
-
-    return make
 
 
 def predict_fast(model, x, batch_size=None):
@@ -663,9 +309,9 @@ def predict_fast(model, x, batch_size=None):
     _check_model(model)
     x = _check_data(x, "x")
     batch_size = _check_batch_size(batch_size, len(x))
-    dtype = _output_dtype(model, x)
-    outputs, _ = _run(
-        model, "predict", _make_predict(dtype), [x, np.int32(batch_size)], _model_state, extra_key=(dtype,)
+    dtype = _loops.output_dtype(model, x)
+    outputs, _ = _loops.run(
+        model, "predict", _loops.make_predict(dtype), [x, np.int32(batch_size)], _loops.model_state, extra_key=(dtype,)
     )
     return outputs.numpy()
 
