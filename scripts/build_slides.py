@@ -633,8 +633,12 @@ def copy_reveal(target: Path) -> None:
 
 
 def copy_mathjax(target: Path) -> None:
-    from dropout_course.sphinx_offline_mathjax import copy_mathjax as copy_bundle
-
+    # the book's Sphinx extension _ext/offline_mathjax.py holds the copy
+    sys.path.insert(0, str(ROOT / "_ext"))
+    try:
+        from offline_mathjax import copy_mathjax as copy_bundle
+    finally:
+        sys.path.remove(str(ROOT / "_ext"))
     copy_bundle(target)
 
 
