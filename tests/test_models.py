@@ -214,13 +214,18 @@ def test_variable_dropout_rate_zero_is_the_identity_and_rate_can_be_set():
         models.VariableDropout(-0.1)
 
 
-def test_variable_dropout_config_leaves_out_the_rate():
+def test_variable_dropout_config_round_trip_keeps_the_rate():
     layer = models.VariableDropout(0.3, seed=4, name="drop")
+    layer.rate = 0.35  # the rate set after construction is the one kept
     config = layer.get_config()
-    assert "rate" not in config and config["seed"] == 4
-    assert config == models.VariableDropout(0.7, seed=4, name="drop").get_config()
+    assert config["rate"] == 0.35 and config["seed"] == 4
     clone = models.VariableDropout.from_config(config)
-    assert clone.rate == 0.0 and clone.seed == 4
+    assert clone.rate == 0.35 and clone.seed == 4 and clone.name == "drop"
+    x = _inputs((40,), n=8)
+    assert np.array_equal(clone(x, training=True).numpy(), layer(x, training=True).numpy())
+    # and through Keras' own serialization, as model saving uses it
+    restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(layer))
+    assert type(restored) is type(layer) and restored.rate == 0.35
 
 
 def _sweep_model(layer_factory, rate, seed=0):

@@ -503,12 +503,12 @@ def _variable_dropout_class():
         bakes it into the traced graph as a constant, so every rate of a
         sweep costs a new trace of the training loop (about half a second
         on a two-core CPU). Here it is a non-trainable float64 weight
-        (``rate == 0`` is allowed and passes inputs through unchanged), and
-        it is left out of :meth:`get_config`, so models that differ only in
-        their rates have the same configuration and
-        :func:`dropout_course.training.fit_fast` trains all of them with one
-        compiled loop. Set it with ``layer.rate = 0.3``; ``from_config``
-        builds a layer with rate 0, and loading the weights restores it.
+        (``rate == 0`` is allowed and passes inputs through unchanged), so
+        :func:`dropout_course.training.fit_fast`, which copies variables
+        into a shared loop, trains models that differ only in their rates
+        with one compiled loop. Set it with ``layer.rate = 0.3``.
+        :meth:`get_config` holds the rate, so ``from_config(get_config())``
+        (and Keras' saving) gives a layer with the same rate.
 
         Parameters
         ----------
@@ -567,7 +567,8 @@ def _variable_dropout_class():
 
         def get_config(self):
             config = super().get_config()
-            config["seed"] = self.seed  # the rate is state, not configuration
+            config["rate"] = self.rate
+            config["seed"] = self.seed
             return config
 
     _VARIABLE_DROPOUT_CLASS = VariableDropout

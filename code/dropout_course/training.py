@@ -134,9 +134,16 @@ def _check_batch_size(batch_size, n: int) -> int:
 
 
 def _without_seeds(config):
-    """``config`` with every ``seed`` entry removed (they only set initial state)."""
+    """``config`` with every ``seed`` entry removed (they only set initial state).
+
+    So is the rate of a ``VariableDropout`` layer: it lives in a variable,
+    which is copied like the weights.
+    """
     if isinstance(config, dict):
-        return {key: _without_seeds(value) for key, value in config.items() if key != "seed"}
+        config = {key: _without_seeds(value) for key, value in config.items() if key != "seed"}
+        if config.get("registered_name") == "dropout_course>VariableDropout":
+            config["config"].pop("rate", None)
+        return config
     if isinstance(config, (list, tuple)):
         return [_without_seeds(value) for value in config]
     return config
