@@ -147,26 +147,3 @@ def test_mc_accuracy_accepts_one_hot_labels():
     by_label = mc_accuracy_by_samples(model, x, labels, [1, 4], seed=1)
     one_hot = mc_accuracy_by_samples(model, x, np.eye(10)[labels], [1, 4], seed=1)
     assert by_label.equals(one_hot)
-
-
-@pytest.mark.parametrize(
-    ("call", "parameter"),
-    [
-        (lambda m, x, y: mc_dropout_samples(m, x, 0), "n_samples"),
-        (lambda m, x, y: mc_dropout_samples(m, x, 2.5), "n_samples"),
-        (lambda m, x, y: mc_dropout_samples(m, x, 2, seed=-1), "seed"),
-        (lambda m, x, y: mc_dropout_samples(m, x, 2, batch_size=0), "batch_size"),
-        (lambda m, x, y: mc_dropout_predict(m, x, 0), "n_samples"),
-        (lambda m, x, y: mc_dropout_samples("model", x, 2), "model"),
-        (lambda m, x, y: mc_accuracy_by_samples(m, x, y, [0, 2]), "sample_counts"),
-        (lambda m, x, y: mc_accuracy_by_samples(m, x, y, []), "sample_counts"),
-        (lambda m, x, y: mc_accuracy_by_samples(m, x, y[:-1], [1]), "y"),
-        (lambda m, x, y: mc_accuracy_by_samples(m, x, np.ones((len(y), 3)), [1]), "y"),
-        (lambda m, x, y: weight_scaling_predict(m, [[np.inf, 0.0]]), "x"),
-    ],
-)
-def test_bad_arguments_name_the_parameter(blobs, call, parameter):
-    x, y = blobs
-    model = models.build_blob_classifier(rate=0.5, hidden_units=4, n_hidden_layers=1)
-    with pytest.raises(ValueError, match=parameter):
-        call(model, x, y)

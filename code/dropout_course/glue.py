@@ -27,6 +27,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ._validation import PATH, InstanceOf, check, check_bool, fail
+
 __all__ = ["glue", "bind_glued_values", "glued_values"]
 
 #: MIME type under which myst_nb.glue(..., display=False) stores the plain text.
@@ -45,16 +47,6 @@ def _user_namespace() -> dict | None:
     return None if shell is None else shell.user_ns
 
 
-def _check_name(name: Any) -> str:
-    if not isinstance(name, str):
-        raise TypeError(f"a glue name must be a str, not {type(name).__name__}: {name!r}")
-    if not name.isidentifier() or keyword.iskeyword(name):
-        raise ValueError(
-            f"glue name {name!r} is not a Python identifier: prose evaluates it as "
-            "{eval}`NAME`, so use letters, digits and underscores, e.g. 'ch05_gap'")
-    return name
-
-
 def glue(name: str, value: Any, display: bool = False) -> None:
     """Store ``value`` for the prose, as :func:`myst_nb.glue`, and bind ``name`` to it.
 
@@ -71,10 +63,9 @@ def glue(name: str, value: Any, display: bool = False) -> None:
 
     Raises
     ------
-    TypeError
-        ``name`` is not a string.
-    ValueError
-        ``name`` is not a Python identifier (or is a keyword).
+    InvalidParameterError
+        ``name`` is not a Python identifier (or is a keyword), or ``display``
+        is not a bool; a ``ValueError`` and a ``TypeError``.
 
     Notes
     -----
@@ -91,9 +82,12 @@ def glue(name: str, value: Any, display: bool = False) -> None:
     """
     from myst_nb import glue as myst_glue
 
-    _check_name(name)
-    if not isinstance(display, bool):
-        raise TypeError(f"display must be True or False, not {display!r}")
+    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+        fail(
+            "name", name, "a str that is a Python identifier: prose evaluates it as "
+            "{eval}`NAME`, so use letters, digits and underscores, e.g. 'ch05_gap'",
+        )
+    display = check_bool(display, "display")
     myst_glue(name, value, display=display)
     namespace = _user_namespace()
     if namespace is not None:
@@ -101,11 +95,11 @@ def glue(name: str, value: Any, display: bool = False) -> None:
 
 
 def _resolve(notebook: str | Path, folder: Path) -> Path:
-    path = Path(notebook)
+    path = Path(check(notebook, "notebooks", PATH))
     if not path.is_absolute():
         path = folder / path
     if path.suffix != ".ipynb":
-        raise ValueError(f"{notebook!s} is not a notebook (.ipynb)")
+        fail("notebooks", notebook, "notebook file names ending in .ipynb")
     if not path.is_file():
         raise FileNotFoundError(f"no notebook {path} (looked in {folder})")
     return path
@@ -135,7 +129,7 @@ def glued_values(path: str | Path) -> dict[str, Any]:
     ValueError
         The file is not a notebook.
     """
-    path = Path(path)
+    path = Path(check(path, "path", PATH))
     if not path.is_file():
         raise FileNotFoundError(f"no notebook {path}")
     try:
@@ -192,16 +186,18 @@ def bind_glued_values(*notebooks: str | Path, folder: str | Path | None = None,
     ------
     FileNotFoundError
         A named notebook does not exist, or ``folder`` is not a folder.
+    InvalidParameterError
+        A name is not a notebook (.ipynb), or an argument has the wrong type.
     ValueError
-        A name is not a notebook, or two notebooks glued the same name with
-        different values.
+        Two notebooks glued the same name with different values.
 
     Examples
     --------
     >>> bind_glued_values("04_the_ensemble_view.ipynb")   # doctest: +SKIP
     >>> ch04_n_subnetworks                                # doctest: +SKIP
     """
-    folder = _default_folder() if folder is None else Path(folder)
+    folder = _default_folder() if folder is None else Path(check(folder, "folder", PATH))
+    namespace = check(namespace, "namespace", None, InstanceOf(dict, "a dict"))
     if not folder.is_dir():
         raise FileNotFoundError(f"no folder {folder}")
     if notebooks:

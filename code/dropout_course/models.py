@@ -35,7 +35,17 @@ import numbers
 
 import numpy as np
 
-from ._validation import check_choice, check_positive_int, check_rate, check_seed
+from ._validation import (
+    Interval,
+    Sizes,
+    check,
+    check_bool,
+    check_choice,
+    check_positive_int,
+    check_rate,
+    check_seed,
+    fail,
+)
 
 __all__ = [
     "build_regression_mlp",
@@ -51,64 +61,23 @@ _INIT_STREAM = 0
 _MASK_STREAM = 1
 
 
-def _check_positive_float(value, name: str) -> float:
-    if (
-        not isinstance(value, numbers.Real)
-        or isinstance(value, bool)
-        or not np.isfinite(value)
-        or value <= 0
-    ):
-        raise ValueError(f"{name}={value!r} is not valid: expected a finite number > 0")
-    return float(value)
+# What the builders' parameters accept, beside rates and seeds.
+_POSITIVE = Interval(numbers.Real, 0, closed="neither")
+_NON_NEGATIVE = Interval(numbers.Real, 0)
+_WIDTHS = Sizes(1, min_length=1)
+_IMAGE_SHAPE = Sizes(1, min_length=3, scalar=False)
 
 
-def _check_non_negative_float(value, name: str) -> float:
-    if (
-        not isinstance(value, numbers.Real)
-        or isinstance(value, bool)
-        or not np.isfinite(value)
-        or value < 0
-    ):
-        raise ValueError(f"{name}={value!r} is not valid: expected a finite number >= 0")
-    return float(value)
-
-
-def _check_units(units, name: str) -> tuple[int, ...]:
-    """Return a non-empty tuple of positive layer widths."""
-    if isinstance(units, numbers.Integral) and not isinstance(units, bool):
-        units = (units,)
-    try:
-        units = tuple(units)
-    except TypeError:
-        raise ValueError(
-            f"{name}={units!r} is not valid: expected a positive integer or a "
-            f"non-empty sequence of positive integers"
-        ) from None
-    if not units:
-        raise ValueError(f"{name}={units!r} is not valid: expected at least one layer width")
-    return tuple(check_positive_int(width, name) for width in units)
-
-
-def _check_image_shape(shape, n_blocks: int) -> tuple[int, int, int]:
-    """Return ``(height, width, channels)`` if ``n_blocks`` conv3x3/pool2 blocks fit."""
-    try:
-        shape = tuple(shape)
-    except TypeError:
-        shape = None
-    valid = shape is not None and len(shape) == 3 and all(
-        isinstance(side, numbers.Integral) and not isinstance(side, bool) and side >= 1 for side in shape
-    )
-    if valid:
-        for side in shape[:2]:
-            for _ in range(n_blocks):
-                side = (side - 2) // 2  # a 3x3 'valid' convolution, then 2x2 pooling
-                valid = valid and side >= 1
-    if not valid:
-        raise ValueError(
-            f"input_shape={shape!r} is not valid: expected (height, width, channels), positive "
-            f"integers, with height and width large enough for {n_blocks} conv3x3/pool2 blocks"
-        )
-    return tuple(int(side) for side in shape)
+def _fits_conv_blocks(shape, n_blocks: int) -> bool:
+    """Whether an image of ``shape`` survives ``n_blocks`` conv3x3/pool2 blocks."""
+    if len(shape) != 3:
+        return False
+    for side in shape[:2]:
+        for _ in range(n_blocks):
+            side = (side - 2) // 2  # a 3x3 'valid' convolution, then 2x2 pooling
+            if side < 1:
+                return False
+    return True
 
 
 class _Seeds:
@@ -226,7 +195,7 @@ def build_regression_mlp(
     rate = check_rate(rate)
     hidden_units = check_positive_int(hidden_units, "hidden_units")
     n_hidden_layers = check_positive_int(n_hidden_layers, "n_hidden_layers")
-    learning_rate = _check_positive_float(learning_rate, "learning_rate")
+    learning_rate = check(learning_rate, "learning_rate", _POSITIVE)
     seed = check_seed(seed)
 
     seeds = _Seeds(seed)
@@ -275,7 +244,7 @@ def build_blob_classifier(
     rate = check_rate(rate)
     hidden_units = check_positive_int(hidden_units, "hidden_units")
     n_hidden_layers = check_positive_int(n_hidden_layers, "n_hidden_layers")
-    learning_rate = _check_positive_float(learning_rate, "learning_rate")
+    learning_rate = check(learning_rate, "learning_rate", _POSITIVE)
     seed = check_seed(seed)
 
     seeds = _Seeds(seed)
@@ -340,11 +309,11 @@ def build_mnist_mlp(
 
     rate = check_rate(rate)
     input_rate = check_rate(input_rate, "input_rate")
-    hidden_units = _check_units(hidden_units, "hidden_units")
-    learning_rate = _check_positive_float(learning_rate, "learning_rate")
-    kernel_l2 = _check_non_negative_float(kernel_l2, "kernel_l2")
+    hidden_units = check(hidden_units, "hidden_units", _WIDTHS)
+    learning_rate = check(learning_rate, "learning_rate", _POSITIVE)
+    kernel_l2 = check(kernel_l2, "kernel_l2", _NON_NEGATIVE)
     if max_norm is not None:
-        max_norm = _check_positive_float(max_norm, "max_norm")
+        max_norm = check(max_norm, "max_norm", _POSITIVE)
     seed = check_seed(seed)
     api = check_choice(api, "api", ("sequential", "functional"))
 
@@ -432,13 +401,17 @@ def build_small_cnn(
 
     conv_rate = check_rate(conv_rate, "conv_rate")
     dense_rate = check_rate(dense_rate, "dense_rate")
-    if not isinstance(spatial, (bool, np.bool_)):
-        raise ValueError(f"spatial={spatial!r} is not valid: expected True or False")
-    filters = _check_units(filters, "filters")
+    spatial = check_bool(spatial, "spatial")
+    filters = check(filters, "filters", _WIDTHS)
     dense_units = check_positive_int(dense_units, "dense_units")
-    learning_rate = _check_positive_float(learning_rate, "learning_rate")
+    learning_rate = check(learning_rate, "learning_rate", _POSITIVE)
     seed = check_seed(seed)
-    input_shape = _check_image_shape(input_shape, len(filters))
+    input_shape = check(input_shape, "input_shape", _IMAGE_SHAPE)
+    if not _fits_conv_blocks(input_shape, len(filters)):
+        fail(
+            "input_shape", input_shape, "(height, width, channels), positive integers, with "
+            f"height and width large enough for {len(filters)} conv3x3/pool2 blocks",
+        )
 
     seeds = _Seeds(seed)
     layers = []

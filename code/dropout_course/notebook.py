@@ -29,7 +29,7 @@ import os
 import sys
 import tempfile
 
-from ._validation import check_seed
+from ._validation import check_bool, check_seed
 
 __all__ = ["setup_notebook", "seed_everything", "native_log_path", "PLOT_STYLE"]
 
@@ -144,8 +144,7 @@ def setup_notebook(seed: int = 0, *, tensorflow: bool = True) -> None:
     Call it before anything imports TensorFlow. Calling it again only reseeds.
     """
     seed = check_seed(seed)
-    if not isinstance(tensorflow, bool):
-        raise ValueError(f"tensorflow={tensorflow!r} is not valid: expected True or False")
+    tensorflow = check_bool(tensorflow, "tensorflow")
     for key, value in _TF_ENVIRONMENT.items():
         os.environ.setdefault(key, value)
     if os.environ.get("DROPOUT_COURSE_USE_GPU") != "1":

@@ -42,14 +42,21 @@ import numbers
 import numpy as np
 
 from ._validation import (
-    check_array,
-    check_choice,
+    KEEP_PROB,
+    Array,
+    Interval,
+    InvalidParameterError,
+    Options,
+    check,
     check_keep_prob,
-    check_positive_int,
+    check_mask,
+    check_params,
     check_rate,
+    check_rng,
+    check_same_length,
     check_same_shape,
 )
-from .reference import CONVENTIONS, _as_generator, _check_mask
+from .reference import CONVENTIONS
 
 __all__ = [
     "keep_prob_from_rate",
@@ -70,14 +77,27 @@ __all__ = [
 # float64), so a million samples of a wide unit never exhausts a laptop.
 _CHUNK_ELEMENTS = 2**20
 
+# What each parameter of the functions below accepts.
+_PARAMETERS = {
+    "h": Array(),
+    "x": Array(ndim=1),
+    "w": Array(ndim=1),
+    "target": Array(ndim=0),
+    "X": Array(ndim=2),
+    "y": Array(ndim=1),
+    "samples": Array(),
+    "keep_prob": KEEP_PROB,
+    "convention": Options(CONVENTIONS),
+    "n_samples": Interval(numbers.Integral, 1),
+    "n_steps": Interval(numbers.Integral, 1),
+    "learning_rate": Interval(numbers.Real, 0, closed="neither"),
+    "average_last": Interval(numbers.Real, 0, 1, closed="right"),
+}
+
 
 # --------------------------------------------------------------------------
 # Private helpers
 # --------------------------------------------------------------------------
-
-
-def _check_convention(convention) -> str:
-    return check_choice(convention, "convention", CONVENTIONS)
 
 
 def _training_scale(keep_prob: float, convention: str) -> float:
@@ -104,50 +124,6 @@ def _ensemble_output(x, w, keep_prob: float, convention: str) -> float:
 def _float_or_array(values):
     values = np.asarray(values, dtype=np.float64)
     return float(values) if values.ndim == 0 else values
-
-
-def _check_unit(x, w):
-    x = check_array(x, "x", ndim=1)
-    w = check_array(w, "w", ndim=1)
-    check_same_shape(x, w, "x", "w")
-    return x, w
-
-
-def _check_target(target) -> float:
-    return float(check_array(target, "target", ndim=0))
-
-
-def _check_unit_mask(mask, x) -> np.ndarray:
-    mask = _check_mask(mask)
-    check_same_shape(mask, x, "mask", "x")
-    return mask
-
-
-def _keep_prob_for_mask(keep_prob, convention: str):
-    # With a given mask, only the inverted convention needs p (to divide by it).
-    if keep_prob is None:
-        if convention == "inverted":
-            raise ValueError(
-                "keep_prob is required when convention='inverted' (the kept units "
-                "are divided by the retain probability keep_prob)"
-            )
-        return None
-    return check_keep_prob(keep_prob)
-
-
-def _check_n_samples(n_samples) -> int:
-    return check_positive_int(n_samples, "n_samples")
-
-
-def _check_positive_float(value, name: str) -> float:
-    if (
-        not isinstance(value, numbers.Real)
-        or isinstance(value, bool)
-        or not np.isfinite(value)
-        or value <= 0
-    ):
-        raise ValueError(f"{name}={value!r} is not valid: expected a finite number > 0")
-    return float(value)
 
 
 def _sample_chunks(n_samples: int, unit_shape: tuple, keep_prob: float, generator):
@@ -244,9 +220,9 @@ def dropout_unit_mean(h, keep_prob, convention="scale-down"):
     float or numpy.ndarray
         ``p h`` (scale-down) or ``h`` (inverted).
     """
-    h = check_array(h, "h")
-    keep_prob = check_keep_prob(keep_prob)
-    convention = _check_convention(convention)
+    h, keep_prob, convention = check_params(
+        _PARAMETERS, h=h, keep_prob=keep_prob, convention=convention
+    )
     return _float_or_array(h * keep_prob * _training_scale(keep_prob, convention))
 
 
@@ -266,9 +242,9 @@ def dropout_unit_variance(h, keep_prob, convention="scale-down"):
     float or numpy.ndarray
         ``p (1 - p) h**2`` (scale-down) or ``(1 - p) / p h**2`` (inverted).
     """
-    h = check_array(h, "h")
-    keep_prob = check_keep_prob(keep_prob)
-    convention = _check_convention(convention)
+    h, keep_prob, convention = check_params(
+        _PARAMETERS, h=h, keep_prob=keep_prob, convention=convention
+    )
     return _float_or_array(_noise_factor(keep_prob, convention) * h**2)
 
 
@@ -299,14 +275,19 @@ def linear_unit_output(x, w, mask=None, *, convention="scale-down", keep_prob=No
     -------
     float
     """
-    x, w = _check_unit(x, w)
-    convention = _check_convention(convention)
+    x, w, convention = check_params(_PARAMETERS, x=x, w=w, convention=convention)
+    check_same_shape(x, w, "x", "w")
+    keep_prob = check(keep_prob, "keep_prob", None, KEEP_PROB)
     if mask is None:
-        if keep_prob is not None:
-            check_keep_prob(keep_prob)
         return float(np.dot(w, x))
-    mask = _check_unit_mask(mask, x)
-    keep_prob = _keep_prob_for_mask(keep_prob, convention)
+    mask = check_mask(mask)
+    check_same_shape(mask, x, "mask", "x")
+    # With a given mask, only the inverted convention needs p (to divide by it).
+    if keep_prob is None and convention == "inverted":
+        raise InvalidParameterError(
+            "keep_prob is required when convention='inverted' (the kept units "
+            "are divided by the retain probability keep_prob)"
+        )
     scale = 1.0 if convention == "scale-down" else 1.0 / keep_prob
     return float(np.dot(mask * w, x) * scale)
 
@@ -327,9 +308,10 @@ def ensemble_output(x, w, keep_prob, convention="scale-down") -> float:
         ``p * sum(w * x)`` (scale-down) or ``sum(w * x)`` (inverted, where the
         scaling happened during training).
     """
-    x, w = _check_unit(x, w)
-    keep_prob = check_keep_prob(keep_prob)
-    convention = _check_convention(convention)
+    x, w, keep_prob, convention = check_params(
+        _PARAMETERS, x=x, w=w, keep_prob=keep_prob, convention=convention
+    )
+    check_same_shape(x, w, "x", "w")
     return _ensemble_output(x, w, keep_prob, convention)
 
 
@@ -355,10 +337,10 @@ def expected_dropout_loss(x, w, target, keep_prob, convention="scale-down") -> f
         (scale-down) or ``(1 - p) / p`` (inverted); the penalty equals
         ``1/2 Var[y_D]``.
     """
-    x, w = _check_unit(x, w)
-    target = _check_target(target)
-    keep_prob = check_keep_prob(keep_prob)
-    convention = _check_convention(convention)
+    x, w, target, keep_prob, convention = check_params(
+        _PARAMETERS, x=x, w=w, target=target, keep_prob=keep_prob, convention=convention
+    )
+    check_same_shape(x, w, "x", "w")
     ensemble_loss = 0.5 * (target - _ensemble_output(x, w, keep_prob, convention)) ** 2
     penalty = 0.5 * _noise_factor(keep_prob, convention) * float(np.sum((w * x) ** 2))
     return ensemble_loss + penalty
@@ -388,10 +370,10 @@ def expected_dropout_gradient(x, w, target, keep_prob, convention="scale-down") 
         ensemble gradient plus the gradient of the penalty of
         :func:`expected_dropout_loss`.
     """
-    x, w = _check_unit(x, w)
-    target = _check_target(target)
-    keep_prob = check_keep_prob(keep_prob)
-    convention = _check_convention(convention)
+    x, w, target, keep_prob, convention = check_params(
+        _PARAMETERS, x=x, w=w, target=target, keep_prob=keep_prob, convention=convention
+    )
+    check_same_shape(x, w, "x", "w")
     output = _ensemble_output(x, w, keep_prob, convention)
     ensemble_gradient = -(target - output) * _ensemble_scale(keep_prob, convention) * x
     return ensemble_gradient + _noise_factor(keep_prob, convention) * w * x**2
@@ -421,9 +403,9 @@ def running_mean_with_se(samples, sample_counts=None):
     standard_errors : numpy.ndarray, shape (m, ...)
         ``std(ddof=1) / sqrt(count)`` of the same samples; nan for count 1.
     """
-    samples = check_array(samples, "samples")
+    samples = check_params(_PARAMETERS, samples=samples)
     if samples.ndim == 0:
-        raise ValueError("samples must have at least 1 dimension (samples along axis 0)")
+        raise InvalidParameterError("samples must have at least 1 dimension (samples along axis 0)")
     n = samples.shape[0]
     if sample_counts is None:
         counts = np.arange(1, n + 1)
@@ -437,7 +419,7 @@ def running_mean_with_se(samples, sample_counts=None):
             or counts[-1] > n
             or np.any(np.diff(counts) <= 0)
         ):
-            raise ValueError(
+            raise InvalidParameterError(
                 f"sample_counts must be a non-empty increasing sequence of integers "
                 f"in [1, {n}] (the number of samples); got {sample_counts!r}"
             )
@@ -480,11 +462,10 @@ def monte_carlo_unit_moments(h, keep_prob, n_samples, *, convention="scale-down"
         ``n_samples`` is 1. The standard error of ``mean`` is
         ``sqrt(variance / n_samples)``.
     """
-    h = check_array(h, "h")
-    keep_prob = check_keep_prob(keep_prob)
-    n_samples = _check_n_samples(n_samples)
-    convention = _check_convention(convention)
-    generator = _as_generator(rng)
+    h, keep_prob, n_samples, convention = check_params(
+        _PARAMETERS, h=h, keep_prob=keep_prob, n_samples=n_samples, convention=convention
+    )
+    generator = check_rng(rng)
     scaled = h * _training_scale(keep_prob, convention)
     chunks = (keep * scaled for keep in _sample_chunks(n_samples, h.shape, keep_prob, generator))
     _, mean, variance = _streamed_mean_and_variance(chunks)
@@ -494,17 +475,6 @@ def monte_carlo_unit_moments(h, keep_prob, n_samples, *, convention="scale-down"
 # --------------------------------------------------------------------------
 # Linear regression with dropout on the inputs (Srivastava et al. 2014, 9.1)
 # --------------------------------------------------------------------------
-
-
-def _check_design(X, y):
-    X = check_array(X, "X", ndim=2)
-    y = check_array(y, "y", ndim=1)
-    if X.shape[0] != y.shape[0]:
-        raise ValueError(
-            f"X and y must have the same number of samples; got X with shape "
-            f"{X.shape} and y with shape {y.shape}"
-        )
-    return X, y
 
 
 def dropout_regression_weights(X, y, keep_prob, convention="scale-down") -> np.ndarray:
@@ -546,9 +516,10 @@ def dropout_regression_weights(X, y, keep_prob, convention="scale-down") -> np.n
         If the system is singular (a column of zeros, or ``keep_prob = 1``,
         i.e. ordinary least squares, with collinear features).
     """
-    X, y = _check_design(X, y)
-    keep_prob = check_keep_prob(keep_prob)
-    convention = _check_convention(convention)
+    X, y, keep_prob, convention = check_params(
+        _PARAMETERS, X=X, y=y, keep_prob=keep_prob, convention=convention
+    )
+    check_same_length(X, y, "X", "y")
     # Normal equations of ||y - s_E X w||^2 + w^T diag(lambda) w, with s_E the
     # test-time scale: one formula for both conventions.
     s_e = _ensemble_scale(keep_prob, convention)
@@ -622,27 +593,16 @@ def train_linear_regression_with_dropout(
     FloatingPointError
         If the iterates diverge (``learning_rate`` too large).
     """
-    X, y = _check_design(X, y)
-    keep_prob = check_keep_prob(keep_prob)
-    convention = _check_convention(convention)
-    learning_rate = _check_positive_float(learning_rate, "learning_rate")
-    n_steps = check_positive_int(n_steps, "n_steps")
+    X, y, keep_prob, convention, learning_rate, n_steps, average_last = check_params(
+        _PARAMETERS, X=X, y=y, keep_prob=keep_prob, convention=convention,
+        learning_rate=learning_rate, n_steps=n_steps, average_last=average_last,
+    )
+    check_same_length(X, y, "X", "y")
     n_rows, n_features = X.shape
     if batch_size is None:
         batch_size = n_rows
-    batch_size = check_positive_int(batch_size, "batch_size")
-    if batch_size > n_rows:
-        raise ValueError(
-            f"batch_size={batch_size} is not valid: expected at most the number "
-            f"of rows of X ({n_rows})"
-        )
-    if (
-        not isinstance(average_last, numbers.Real)
-        or isinstance(average_last, bool)
-        or not 0.0 < average_last <= 1.0
-    ):
-        raise ValueError(f"average_last={average_last!r} is not valid: expected a number in (0, 1]")
-    generator = _as_generator(rng)
+    batch_size = check(batch_size, "batch_size", Interval(numbers.Integral, 1, n_rows))
+    generator = check_rng(rng)
 
     full_batch = batch_size == n_rows
     # Folding the training scale into X once saves a multiply per step.
