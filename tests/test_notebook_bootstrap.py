@@ -1,11 +1,11 @@
-"""The chapter bootstrap: reproducible seeding and determinism."""
+"""The chapter bootstrap: reproducible seeding, determinism and the plot style."""
 
 import random
 
 import numpy as np
 
 from dropout_course import seed_everything, setup_notebook
-from dropout_course.notebook import PLOT_STYLE, native_log_path
+from dropout_course.notebook import STYLE_FILE, native_log_path
 
 
 def test_seed_everything_repeats_python_numpy_and_tensorflow_draws():
@@ -28,7 +28,8 @@ def test_setup_notebook_enables_determinism_and_the_plot_style():
 
     setup_notebook(seed=0)
     assert tf_config.is_op_determinism_enabled()
-    assert mpl.rcParams["font.size"] == PLOT_STYLE["font.size"]
+    style = mpl.rc_params_from_file(STYLE_FILE, use_default_template=False)
+    assert mpl.rcParams["font.size"] == style["font.size"] == 12
     # outside a Jupyter kernel the process's stderr is left alone
     assert native_log_path() is None
 

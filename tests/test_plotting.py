@@ -14,12 +14,12 @@ from matplotlib.container import ErrorbarContainer  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from dropout_course import plotting  # noqa: E402
-from dropout_course.notebook import PLOT_STYLE  # noqa: E402
+from dropout_course.notebook import STYLE_FILE  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
 def _isolated_matplotlib():
-    # apply_style changes rcParams globally; keep that from leaking between tests
+    # apply_style (and some tests) change rcParams globally; keep that from leaking
     with matplotlib.rc_context():
         yield
     plt.close("all")
@@ -35,10 +35,19 @@ def _legend_texts(ax):
 def test_apply_style_sets_the_course_rcparams():
     matplotlib.rcParams["font.size"] = 5.0
     plotting.apply_style()
-    for key, value in PLOT_STYLE.items():
-        # rcParams stores tuples as lists
-        expected = list(value) if isinstance(value, tuple) else value
-        assert matplotlib.rcParams[key] == expected, key
+    style = matplotlib.rc_params_from_file(STYLE_FILE, use_default_template=False)
+    assert style["font.size"] == 12 and style["axes.grid"] is True
+    for key, value in style.items():
+        assert matplotlib.rcParams[key] == value, key
+
+
+def test_plotting_functions_leave_global_settings_alone():
+    matplotlib.rcParams["font.size"] = 5.0
+    matplotlib.rcParams["axes.grid"] = False
+    plotting.plot_band([0, 1], [0, 1], [0.1, 0.1], label="a")
+    plotting.show_digits(np.zeros((2, 64)), [0, 1], n=2)
+    assert matplotlib.rcParams["font.size"] == 5.0
+    assert matplotlib.rcParams["axes.grid"] is False
 
 
 def test_reserved_colours_and_their_aliases():

@@ -4,10 +4,11 @@ Every function draws on the Axes passed as ``ax`` (or on a new figure) and
 returns it, so a chapter can put two panels side by side or add to a plot.
 Nothing is saved: the notebook shows the figure and the book stores it as PNG.
 
-The look is :data:`dropout_course.notebook.PLOT_STYLE`: each function calls
-:func:`apply_style` first, which sets the same matplotlib settings that
-``setup_notebook`` sets, so a figure looks the same whether or not the
-chapter called it.
+The look is the course's matplotlib style file,
+:data:`dropout_course.notebook.STYLE_FILE`, which ``setup_notebook`` applies
+once for the whole notebook; the functions here leave matplotlib's global
+settings alone. Outside a chapter, call :func:`apply_style` first to get the
+same look.
 
 Colours come from the Okabe-Ito palette, which stays distinguishable with the
 common forms of colour blindness. A model "without dropout" is always drawn in
@@ -44,7 +45,7 @@ from ._validation import (
     check_title,
     fail,
 )
-from .notebook import PLOT_STYLE
+from .notebook import STYLE_FILE
 
 __all__ = [
     "PALETTE",
@@ -105,8 +106,8 @@ _PROBABILITY_CMAP = "PuOr"
 
 
 def apply_style() -> None:
-    """Set matplotlib's rcParams to the course style (``PLOT_STYLE``)."""
-    mpl.rcParams.update(PLOT_STYLE)
+    """Apply the course's matplotlib style file (``setup_notebook`` does too)."""
+    mpl.style.use(STYLE_FILE)
 
 
 def color_for(label: str, index: int = 0) -> str:
@@ -130,7 +131,6 @@ _CALLABLE = InstanceOf(Callable, "a callable")
 
 
 def _axes(ax) -> Axes:
-    apply_style()
     if ax is None:
         _, ax = plt.subplots()
         return ax
@@ -511,7 +511,6 @@ def show_digits(images, labels, *, n: int = 10):
             raise InvalidParameterError(f"images must have one channel; got shape {shape}")
         shown = shown[..., 0]
 
-    apply_style()
     ncols = min(n, 10)
     nrows = math.ceil(n / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(1.1 * ncols, 1.35 * nrows), squeeze=False)
