@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import nbformat
-import yaml
+from book_toc import toc_notebooks  # scripts/book_toc.py
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,12 +26,6 @@ ROOT = Path(__file__).resolve().parents[1]
 BUDGET_SECONDS = 40
 
 _CPU_PROBE = "import resource as _r; _u = _r.getrusage(_r.RUSAGE_SELF); print(_u.ru_utime + _u.ru_stime)"
-
-
-def toc_notebooks() -> list[Path]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [chapter["file"] for part in toc["parts"] for chapter in part["chapters"]]
-    return [ROOT / f"{name}.ipynb" for name in files if (ROOT / f"{name}.ipynb").is_file()]
 
 
 def time_notebook(path: Path) -> tuple[float, float]:
