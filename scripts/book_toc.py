@@ -38,7 +38,8 @@ def toc_entries(root: Path = ROOT) -> list[TocEntry]:
         for chapter in part.get("chapters", []):
             if part.get("numbered"):
                 number += 1
-            entries.append(TocEntry(chapter["file"], number if part.get("numbered") else None, caption))
+            chapter_number = number if part.get("numbered") else None
+            entries.append(TocEntry(chapter["file"], chapter_number, caption))
             entries.extend(
                 TocEntry(section["file"], None, caption) for section in chapter.get("sections", [])
             )

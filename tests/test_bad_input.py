@@ -35,6 +35,31 @@ def _zeros(g):
     return np.zeros(len(g))
 
 
+def _sgd(m, *, n_targets=5, keep_prob=0.5, **kwargs):
+    """train_linear_regression_with_dropout on 5 rows, valid arguments unless given."""
+    settings = {"learning_rate": 0.01, "n_steps": 10, **kwargs}
+    X, y = np.ones((5, 2)), np.ones(n_targets)
+    return m.train_linear_regression_with_dropout(X, y, keep_prob, **settings)
+
+
+def _band(m, mean, std, **kwargs):
+    """plot_band at x = 0, 1, 2 (label "a" unless given)."""
+    return m.plot_band([0, 1, 2], mean, std, **{"label": "a", **kwargs})
+
+
+def _error_bars(m, mean, spread, **kwargs):
+    """plot_with_error_bars at x = 0, 1, 2 with valid labels unless given."""
+    labels = {"label": "a", "xlabel": "x", "ylabel": "y"}
+    return m.plot_with_error_bars([0, 1, 2], mean, spread, **{**labels, **kwargs})
+
+
+def _fits(m, *shapes_and_predictions):
+    """plot_regression_fits with zero arrays of the given shapes."""
+    *shapes, predictions = shapes_and_predictions
+    arrays = [np.zeros(shape) for shape in shapes]
+    return m.plot_regression_fits(*arrays, {k: np.zeros(v) for k, v in predictions.items()})
+
+
 @pytest.fixture(scope="module")
 def keras_context():
     """A small compiled model, an uncompiled one and data for them (built once)."""
@@ -136,23 +161,15 @@ ROWS = [
     ("theory.dropout_regression_weights", "convention",
      lambda k, m: m.dropout_regression_weights(np.ones((3, 2)), np.ones(3), 0.5, "keras")),
     ("theory.train_linear_regression_with_dropout", "learning_rate",
-     lambda k, m: m.train_linear_regression_with_dropout(
-         np.ones((5, 2)), np.ones(5), 0.5, learning_rate=0, n_steps=10)),
-    ("theory.train_linear_regression_with_dropout", "n_steps",
-     lambda k, m: m.train_linear_regression_with_dropout(
-         np.ones((5, 2)), np.ones(5), 0.5, learning_rate=0.01, n_steps=0)),
+     lambda k, m: _sgd(m, learning_rate=0)),
+    ("theory.train_linear_regression_with_dropout", "n_steps", lambda k, m: _sgd(m, n_steps=0)),
     ("theory.train_linear_regression_with_dropout", "batch_size",
-     lambda k, m: m.train_linear_regression_with_dropout(
-         np.ones((5, 2)), np.ones(5), 0.5, learning_rate=0.01, n_steps=10, batch_size=6)),
+     lambda k, m: _sgd(m, batch_size=6)),
     ("theory.train_linear_regression_with_dropout", "average_last",
-     lambda k, m: m.train_linear_regression_with_dropout(
-         np.ones((5, 2)), np.ones(5), 0.5, learning_rate=0.01, n_steps=10, average_last=0)),
+     lambda k, m: _sgd(m, average_last=0)),
     ("theory.train_linear_regression_with_dropout", "keep_prob",
-     lambda k, m: m.train_linear_regression_with_dropout(
-         np.ones((5, 2)), np.ones(5), 0.0, learning_rate=0.01, n_steps=10)),
-    ("theory.train_linear_regression_with_dropout", "X and y",
-     lambda k, m: m.train_linear_regression_with_dropout(
-         np.ones((5, 2)), np.ones(4), 0.5, learning_rate=0.01, n_steps=10)),
+     lambda k, m: _sgd(m, keep_prob=0.0)),
+    ("theory.train_linear_regression_with_dropout", "X and y", lambda k, m: _sgd(m, n_targets=4)),
     # data
     ("data.data_path", "name", lambda k, m: m.data_path("../secret")),
     ("data.data_path", "name", lambda k, m: m.data_path("")),
@@ -286,32 +303,35 @@ ROWS = [
     # plotting
     ("plotting.color_for", "label", lambda k, m: m.color_for(3)),
     ("plotting.color_for", "index", lambda k, m: m.color_for("a", -1)),
-    ("plotting.plot_band", "ax", lambda k, m: m.plot_band([0, 1], [0, 1], [0, 0], label="m", ax="left")),
-    ("plotting.plot_band", "x and mean", lambda k, m: m.plot_band([0, 1, 2], [1, 2], [0, 0, 0], label="a")),
-    ("plotting.plot_band", "x and std",
-     lambda k, m: m.plot_band([0, 1, 2], [1, 2, 3], [0.1, 0.1], label="a")),
-    ("plotting.plot_band", "std", lambda k, m: m.plot_band([0, 1, 2], [1, 2, 3], [0.1, -0.1, 0.1], label="a")),
-    ("plotting.plot_band", "label", lambda k, m: m.plot_band([0, 1], [0, 1], [0, 0], label="")),
+    ("plotting.plot_band", "ax", lambda k, m: _band(m, [0, 1, 2], [0, 0, 0], ax="left")),
+    ("plotting.plot_band", "x and mean", lambda k, m: _band(m, [1, 2], [0, 0, 0])),
+    ("plotting.plot_band", "x and std", lambda k, m: _band(m, [1, 2, 3], [0.1, 0.1])),
+    ("plotting.plot_band", "std", lambda k, m: _band(m, [1, 2, 3], [0.1, -0.1, 0.1])),
+    ("plotting.plot_band", "label", lambda k, m: _band(m, [1, 2, 3], [0, 0, 0], label="")),
     ("plotting.plot_loss_curves", "val_loss",
      lambda k, m: m.plot_loss_curves({"a": {"loss": [1.0, 0.5], "val_loss": [1.0]}})),
-    ("plotting.plot_loss_curves", "'loss'", lambda k, m: m.plot_loss_curves({"a": {"val_loss": [1.0]}})),
-    ("plotting.plot_loss_curves", "log_scale", lambda k, m: m.plot_loss_curves({"a": {"loss": [1.0, 0.0]}})),
-    ("plotting.plot_loss_curves", "histories", lambda k, m: m.plot_loss_curves({"a": {"loss": [1.0, np.nan]}})),
+    ("plotting.plot_loss_curves", "'loss'",
+     lambda k, m: m.plot_loss_curves({"a": {"val_loss": [1.0]}})),
+    ("plotting.plot_loss_curves", "log_scale",
+     lambda k, m: m.plot_loss_curves({"a": {"loss": [1.0, 0.0]}})),
+    ("plotting.plot_loss_curves", "histories",
+     lambda k, m: m.plot_loss_curves({"a": {"loss": [1.0, np.nan]}})),
     ("plotting.plot_loss_curves", "histories", lambda k, m: m.plot_loss_curves({})),
     ("plotting.plot_loss_curves", "histories", lambda k, m: m.plot_loss_curves([1.0, 0.5])),
     ("plotting.plot_loss_curves", "log_scale",
      lambda k, m: m.plot_loss_curves({"a": {"loss": [1.0]}}, log_scale="yes")),
-    ("plotting.plot_loss_curves", "title", lambda k, m: m.plot_loss_curves({"a": {"loss": [1.0]}}, title=3)),
+    ("plotting.plot_loss_curves", "title",
+     lambda k, m: m.plot_loss_curves({"a": {"loss": [1.0]}}, title=3)),
     ("plotting.plot_regression_fits", "x_train and y_train",
-     lambda k, m: m.plot_regression_fits(np.zeros(5), np.zeros(4), np.zeros(3), np.zeros(3), {"a": np.zeros(3)})),
+     lambda k, m: _fits(m, (5,), (4,), (3,), (3,), {"a": (3,)})),
     ("plotting.plot_regression_fits", "x_test and y_test",
-     lambda k, m: m.plot_regression_fits(np.zeros(5), np.zeros(5), np.zeros(3), np.zeros(2), {"a": np.zeros(3)})),
+     lambda k, m: _fits(m, (5,), (5,), (3,), (2,), {"a": (3,)})),
     ("plotting.plot_regression_fits", "predictions['a']",
-     lambda k, m: m.plot_regression_fits(np.zeros(5), np.zeros(5), np.zeros(3), np.zeros(3), {"a": np.zeros(4)})),
+     lambda k, m: _fits(m, (5,), (5,), (3,), (3,), {"a": (4,)})),
     ("plotting.plot_regression_fits", "x_train",
-     lambda k, m: m.plot_regression_fits(np.zeros((5, 2)), np.zeros(5), np.zeros(3), np.zeros(3), {"a": np.zeros(3)})),
+     lambda k, m: _fits(m, (5, 2), (5,), (3,), (3,), {"a": (3,)})),
     ("plotting.plot_regression_fits", "predictions",
-     lambda k, m: m.plot_regression_fits(np.zeros(5), np.zeros(5), np.zeros(3), np.zeros(3), {})),
+     lambda k, m: _fits(m, (5,), (5,), (3,), (3,), {})),
     ("plotting.plot_decision_boundary", "predict_proba",
      lambda k, m: m.plot_decision_boundary(lambda g: np.zeros((len(g), 2)), BLOBS.X, BLOBS.y)),
     ("plotting.plot_decision_boundary", "predict_proba",
@@ -330,31 +350,35 @@ ROWS = [
      lambda k, m: m.plot_decision_boundary(_zeros, BLOBS.X, BLOBS.y + 1)),
     ("plotting.plot_decision_boundary", "X",
      lambda k, m: m.plot_decision_boundary(_zeros, np.zeros((60, 3)), BLOBS.y)),
-    ("plotting.plot_with_error_bars", "x and mean",
-     lambda k, m: m.plot_with_error_bars([0, 1, 2], [1, 2], [0, 0, 0], label="a", xlabel="x", ylabel="y")),
+    ("plotting.plot_with_error_bars", "x and mean", lambda k, m: _error_bars(m, [1, 2], [0, 0, 0])),
     ("plotting.plot_with_error_bars", "x and spread",
-     lambda k, m: m.plot_with_error_bars([0, 1, 2], [1, 2, 3], [0, 0], label="a", xlabel="x", ylabel="y")),
-    ("plotting.plot_with_error_bars", "spread",
-     lambda k, m: m.plot_with_error_bars([0, 1, 2], [1, 2, 3], [0, -1, 0], label="a", xlabel="x", ylabel="y")),
+     lambda k, m: _error_bars(m, [1, 2, 3], [0, 0])),
+    ("plotting.plot_with_error_bars", "spread", lambda k, m: _error_bars(m, [1, 2, 3], [0, -1, 0])),
     ("plotting.plot_with_error_bars", "log_x",
-     lambda k, m: m.plot_with_error_bars([0, 1, 2], [1, 2, 3], [0, 0, 0], label="a", xlabel="x", ylabel="y",
-                                         log_x=True)),
+     lambda k, m: _error_bars(m, [1, 2, 3], [0, 0, 0], log_x=True)),
+    ("plotting.plot_with_error_bars", "log_x",
+     lambda k, m: _error_bars(m, [1, 2, 3], [0, 0, 0], log_x="yes")),
     ("plotting.plot_with_error_bars", "xlabel",
-     lambda k, m: m.plot_with_error_bars([0, 1, 2], [1, 2, 3], [0, 0, 0], label="a", xlabel="", ylabel="y")),
+     lambda k, m: _error_bars(m, [1, 2, 3], [0, 0, 0], xlabel="")),
     ("plotting.show_digits", "n", lambda k, m: m.show_digits(np.zeros((5, 784)), np.zeros(5), n=6)),
     ("plotting.show_digits", "n", lambda k, m: m.show_digits(np.zeros((5, 784)), np.zeros(5), n=0)),
-    ("plotting.show_digits", "labels", lambda k, m: m.show_digits(np.zeros((5, 784)), np.zeros(4), n=3)),
-    ("plotting.show_digits", "images", lambda k, m: m.show_digits(np.zeros((5, 70)), np.zeros(5), n=3)),
-    ("plotting.show_digits", "images", lambda k, m: m.show_digits(np.zeros((5, 28, 28, 3)), np.zeros(5), n=3)),
+    ("plotting.show_digits", "labels",
+     lambda k, m: m.show_digits(np.zeros((5, 784)), np.zeros(4), n=3)),
+    ("plotting.show_digits", "images",
+     lambda k, m: m.show_digits(np.zeros((5, 70)), np.zeros(5), n=3)),
+    ("plotting.show_digits", "images",
+     lambda k, m: m.show_digits(np.zeros((5, 28, 28, 3)), np.zeros(5), n=3)),
     ("plotting.show_digits", "images", lambda k, m: m.show_digits(np.zeros(5), np.zeros(5), n=3)),
     ("plotting.plot_network", "layer_sizes", lambda k, m: m.plot_network([3])),
     ("plotting.plot_network", "layer_sizes", lambda k, m: m.plot_network([2, 0])),
     ("plotting.plot_network", "layer_sizes", lambda k, m: m.plot_network("24")),
     ("plotting.plot_network", "masks", lambda k, m: m.plot_network([2, 3], [None])),
-    ("plotting.plot_network", "masks[1]", lambda k, m: m.plot_network([2, 3], [None, np.ones(4)])),
+    ("plotting.plot_network", "masks[1]",
+     lambda k, m: m.plot_network([2, 3], [None, np.ones(4)])),
     ("plotting.plot_network", "masks[1]",
      lambda k, m: m.plot_network([2, 3], [None, np.array([1.0, 0.5, 1.0])])),
-    ("plotting.plot_network", "layer_names", lambda k, m: m.plot_network([2, 3], layer_names=["a"])),
+    ("plotting.plot_network", "layer_names",
+     lambda k, m: m.plot_network([2, 3], layer_names=["a"])),
     # glue
     ("glue.glue", "name", lambda k, m: m.glue("ch99 gap", 1)),
     ("glue.glue", "name", lambda k, m: m.glue("99_gap", 1)),
@@ -366,7 +390,8 @@ ROWS = [
     ("glue.bind_glued_values", "folder", lambda k, m: m.bind_glued_values(folder=3, namespace={})),
     ("glue.bind_glued_values", "namespace", lambda k, m: m.bind_glued_values(namespace=[])),
     ("glue.bind_glued_values", "notebooks", lambda k, m: m.bind_glued_values(4, namespace={})),
-    ("glue.bind_glued_values", "04_x.md", lambda k, m: m.bind_glued_values("04_x.md", namespace={})),
+    ("glue.bind_glued_values", "notebooks",
+     lambda k, m: m.bind_glued_values("04_x.md", namespace={})),
 ]
 
 _NEEDS_KERAS = ("training.", "evaluation.")
@@ -402,7 +427,8 @@ def test_bad_input_is_refused_naming_the_parameter(request, function, parameter,
     import matplotlib.pyplot as plt
 
     module = importlib.import_module(f"dropout_course.{function.split('.')[0]}")
-    context = request.getfixturevalue("keras_context") if function.startswith(_NEEDS_KERAS) else None
+    needs_keras = function.startswith(_NEEDS_KERAS)
+    context = request.getfixturevalue("keras_context") if needs_keras else None
     try:
         with pytest.raises(InvalidParameterError) as error:
             call(context, module)

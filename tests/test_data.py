@@ -121,7 +121,9 @@ def test_digits_8x8():
 def test_stratified_split_sizes_balance_and_disjointness(mnist):
     X, y = mnist
     index = np.arange(len(y))
-    i_train, i_test, y_train, y_test = data.stratified_split(index, y, n_train=1000, n_test=500, seed=3)
+    i_train, i_test, y_train, y_test = data.stratified_split(
+        index, y, n_train=1000, n_test=500, seed=3
+    )
     assert len(i_train) == 1000 and len(i_test) == 500
     assert not set(i_train) & set(i_test)
     np.testing.assert_array_equal(np.bincount(y_train), np.full(10, 100))

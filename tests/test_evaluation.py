@@ -42,7 +42,9 @@ def _linear_model_with_input_dropout(rate, n_features, seed=0):
 def test_weight_scaling_is_inference_mode(blobs):
     x, _ = blobs
     model = models.build_blob_classifier(rate=0.5, hidden_units=8, n_hidden_layers=2, seed=1)
-    np.testing.assert_allclose(weight_scaling_predict(model, x), model(x, training=False).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(
+        weight_scaling_predict(model, x), model(x, training=False).numpy(), rtol=1e-6
+    )
 
 
 def test_without_dropout_every_sample_is_the_deterministic_prediction(blobs):
@@ -102,7 +104,8 @@ def test_mc_mean_of_a_linear_model_converges_to_weight_scaling():
     assert np.mean(samples.var(axis=0, ddof=1) / variance) == pytest.approx(1.0, abs=0.05)
     # Sampling more passes moves the mean closer to the weight-scaled prediction.
     few = mc_dropout_samples(model, x, 4, seed=0)[..., 0].mean(axis=0)
-    assert np.mean((samples.mean(axis=0) - weight_scaled) ** 2) < np.mean((few - weight_scaled) ** 2)
+    many_error = np.mean((samples.mean(axis=0) - weight_scaled) ** 2)
+    assert many_error < np.mean((few - weight_scaled) ** 2)
 
 
 def test_batch_normalization_statistics_are_left_unchanged():

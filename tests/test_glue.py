@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 
+import myst_nb
 import nbformat
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
-import myst_nb
 from dropout_course.glue import bind_glued_values, glue, glued_values
 
 
@@ -55,7 +55,7 @@ def test_glue_outside_ipython_binds_nothing(monkeypatch):
 
 def _stored_notebook(path, **values):
     """A notebook whose stored outputs are what glue() produced for `values`."""
-    shell = InteractiveShell.instance()
+    InteractiveShell.instance()  # glue() stores its output through the running shell
     try:
         outputs = []
         for name, value in values.items():
@@ -110,7 +110,8 @@ def test_bind_glued_values_names_a_missing_notebook(tmp_path):
 def test_bind_glued_values_refuses_a_name_glued_twice_differently(tmp_path):
     _stored_notebook(tmp_path / "04_x.ipynb", ch04_n=12)
     _stored_notebook(tmp_path / "05_y.ipynb", ch04_n=13)
-    with pytest.raises(ValueError, match="'ch04_n' has different values in 04_x.ipynb and 05_y.ipynb"):
+    message = "'ch04_n' has different values in 04_x.ipynb and 05_y.ipynb"
+    with pytest.raises(ValueError, match=message):
         bind_glued_values(folder=tmp_path, namespace={})
 
 

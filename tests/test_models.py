@@ -51,7 +51,9 @@ def _inputs(shape, n=8, seed=0):
         (models.build_small_cnn, {"conv_rate": 0.1, "dense_rate": 0.5}, 2, 3, 56714),
     ],
 )
-def test_architecture_and_dropout_present_iff_rate_positive(builder, kwargs, n_dense, n_dropout, n_params):
+def test_architecture_and_dropout_present_iff_rate_positive(
+    builder, kwargs, n_dense, n_dropout, n_params
+):
     model = builder(**kwargs)
     assert _count(model, keras.layers.Dense) == n_dense
     assert _count(model, keras.layers.Dropout) == n_dropout
@@ -69,7 +71,8 @@ def test_architecture_details():
 
     blob = models.build_blob_classifier(rate=0.5)
     assert blob.layers[-1].activation is keras.activations.sigmoid
-    assert [layer.rate for layer in blob.layers if isinstance(layer, keras.layers.Dropout)] == [0.5] * 4
+    rates = [layer.rate for layer in blob.layers if isinstance(layer, keras.layers.Dropout)]
+    assert rates == [0.5] * 4
 
     mnist = models.build_mnist_mlp(rate=0.3, input_rate=0.2, hidden_units=(32,))
     assert isinstance(mnist.layers[0], keras.layers.Dropout) and mnist.layers[0].rate == 0.2
@@ -150,7 +153,9 @@ def test_small_cnn_input_shape():
     default = models.build_small_cnn(seed=3)
     assert default.input_shape == (None, 28, 28, 1)
     for name in ("conv_1", "conv_2"):
-        np.testing.assert_array_equal(small.get_layer(name).kernel.numpy(), default.get_layer(name).kernel.numpy())
+        np.testing.assert_array_equal(
+            small.get_layer(name).kernel.numpy(), default.get_layer(name).kernel.numpy()
+        )
 
 
 # --------------------------------------------------------------------------
@@ -218,11 +223,13 @@ def test_variable_dropout_trains_like_keras_dropout_and_shares_one_loop():
     x = _inputs((6,), n=40)
     y = np.arange(40) % 3
     for rate in (0.2, 0.6):
-        reference = training.fit_fast(_sweep_model(keras.layers.Dropout, rate), x, y, epochs=5, batch_size=8)
-        variable = training.fit_fast(_sweep_model(models.VariableDropout, rate), x, y, epochs=5, batch_size=8)
+        fit = dict(epochs=5, batch_size=8)
+        reference = training.fit_fast(_sweep_model(keras.layers.Dropout, rate), x, y, **fit)
+        variable = training.fit_fast(_sweep_model(models.VariableDropout, rate), x, y, **fit)
         assert all(np.array_equal(reference[key], variable[key]) for key in reference)
     # further rates and seeds re-use the loop traced for the first VariableDropout model
     traces = training._TRACE_COUNT
     for rate, seed in ((0.0, 0), (0.35, 1), (0.8, 2)):
-        training.fit_fast(_sweep_model(models.VariableDropout, rate, seed), x, y, epochs=2, batch_size=8)
+        model = _sweep_model(models.VariableDropout, rate, seed)
+        training.fit_fast(model, x, y, epochs=2, batch_size=8)
     assert training._TRACE_COUNT == traces

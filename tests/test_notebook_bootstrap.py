@@ -47,5 +47,7 @@ def test_setup_notebook_without_tensorflow_does_not_import_it():
         "assert (random.random(), np.random.rand()) == first\n"
         "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.split() == ["False", "False"]

@@ -28,6 +28,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from _book_layout import ROOT, toc_entries
 
 PDF = ROOT / "_build" / "pdf" / "dropout-course.pdf"

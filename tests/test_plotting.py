@@ -190,7 +190,8 @@ def test_error_bars_one_container_per_series():
 
 def test_error_bars_log_x():
     ax = plotting.plot_with_error_bars(
-        [100, 1000], [0.3, 0.2], [0.01, 0.01], label="a", xlabel="n_train", ylabel="loss", log_x=True
+        [100, 1000], [0.3, 0.2], [0.01, 0.01],
+        label="a", xlabel="n_train", ylabel="loss", log_x=True,
     )
     assert ax.get_xscale() == "log"
 

@@ -80,7 +80,8 @@ def test_worked_example_of_the_course():
     assert T.linear_unit_output(x, w, mask) == pytest.approx(10.0)
     assert T.ensemble_output(x, w, p) == pytest.approx(8.0)
     # Inverted: the kept units are divided by p during training instead.
-    assert T.linear_unit_output(x, w, mask, convention="inverted", keep_prob=p) == pytest.approx(15.0)
+    inverted = T.linear_unit_output(x, w, mask, convention="inverted", keep_prob=p)
+    assert inverted == pytest.approx(15.0)
     assert T.ensemble_output(x, w, p, convention="inverted") == pytest.approx(12.0)
     assert T.linear_unit_output(x, w) == pytest.approx(12.0)
     # E[L_D] = L_E + penalty = 1/2 (9 - 8)^2 + 1/2 (2/3)(1/3)(4 + 16 + 36) = 1/2 + 56/9
@@ -290,7 +291,8 @@ def test_keep_prob_one_is_ordinary_least_squares(regression):
     X, y = regression
     ols = np.linalg.lstsq(X, y, rcond=None)[0]
     for convention in CONVENTIONS:
-        np.testing.assert_allclose(T.dropout_regression_weights(X, y, 1.0, convention), ols, rtol=1e-10)
+        weights = T.dropout_regression_weights(X, y, 1.0, convention)
+        np.testing.assert_allclose(weights, ols, rtol=1e-10)
 
 
 @pytest.mark.parametrize("convention", CONVENTIONS)

@@ -52,7 +52,9 @@ def _assert_same_training(keras_history, fast_history, keras_model, fast_model):
         np.testing.assert_allclose(fast_weight, keras_weight, rtol=RTOL, atol=1e-7)
     optimizer_state = zip(keras_model.optimizer.variables, fast_model.optimizer.variables)
     for keras_variable, fast_variable in optimizer_state:
-        np.testing.assert_allclose(fast_variable.numpy(), keras_variable.numpy(), rtol=RTOL, atol=1e-7)
+        np.testing.assert_allclose(
+            fast_variable.numpy(), keras_variable.numpy(), rtol=RTOL, atol=1e-7
+        )
 
 
 @pytest.mark.parametrize("rate", [0.0, 0.4])
@@ -75,11 +77,23 @@ def test_fit_fast_matches_model_fit(blobs, rate):
 
 def test_fit_fast_matches_model_fit_with_l2_input_dropout_and_max_norm(digits):
     x, y = digits
-    kwargs = {"rate": 0.3, "input_rate": 0.2, "hidden_units": (16,), "kernel_l2": 0.01, "max_norm": 0.5}
+    kwargs = {
+        "rate": 0.3,
+        "input_rate": 0.2,
+        "hidden_units": (16,),
+        "kernel_l2": 0.01,
+        "max_norm": 0.5,
+    }
     keras_model = models.build_mnist_mlp(seed=2, **kwargs)
     fast_model = models.build_mnist_mlp(seed=2, **kwargs)
     keras_history = keras_model.fit(
-        x[:40], y[:40], epochs=3, batch_size=32, validation_data=(x[40:], y[40:]), shuffle=False, verbose=0
+        x[:40],
+        y[:40],
+        epochs=3,
+        batch_size=32,
+        validation_data=(x[40:], y[40:]),
+        shuffle=False,
+        verbose=0,
     ).history
     fast_history = fit_fast(
         fast_model, x[:40], y[:40], epochs=3, validation_data=(x[40:], y[40:]), shuffle=False
@@ -94,15 +108,12 @@ def test_loop_is_traced_once_and_shared_across_seeds(blobs):
     # Another seed of the same architecture, another data size and number of
     # epochs: the loop traced on the first model is re-used ...
     shared = _small_blob_model(0.4, seed=21)
-    fast_history = fit_fast(
-        shared, x[:45], y[:45], epochs=3, batch_size=16, validation_data=(x_val, y_val), shuffle=False
-    )
+    three_epochs = dict(epochs=3, batch_size=16, validation_data=(x_val, y_val), shuffle=False)
+    fast_history = fit_fast(shared, x[:45], y[:45], **three_epochs)
     assert training._TRACE_COUNT == traces
     # ... and gives exactly what model.fit gives for that seed.
     keras_model = _small_blob_model(0.4, seed=21)
-    keras_history = keras_model.fit(
-        x[:45], y[:45], epochs=3, batch_size=16, validation_data=(x_val, y_val), shuffle=False, verbose=0
-    ).history
+    keras_history = keras_model.fit(x[:45], y[:45], verbose=0, **three_epochs).history
     _assert_same_training(keras_history, fast_history, keras_model, shared)
     fit_fast(shared, x, y, epochs=2, validation_data=(x_val, y_val))
     assert training._TRACE_COUNT == traces
@@ -229,7 +240,9 @@ def test_recompiling_is_honoured(blobs):
 def test_learning_rates_share_a_loop_and_stay_exact():
     x = np.linspace(-1, 1, 24).reshape(-1, 1)
     y = np.sin(3 * x)
-    fit_fast(models.build_regression_mlp(rate=0.2, hidden_units=8, learning_rate=0.003), x, y, epochs=1)
+    fit_fast(
+        models.build_regression_mlp(rate=0.2, hidden_units=8, learning_rate=0.003), x, y, epochs=1
+    )
     traces = training._TRACE_COUNT
     fast = models.build_regression_mlp(rate=0.2, hidden_units=8, learning_rate=0.05, seed=1)
     reference = models.build_regression_mlp(rate=0.2, hidden_units=8, learning_rate=0.05, seed=1)

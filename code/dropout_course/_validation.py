@@ -145,7 +145,8 @@ class Interval(_Constraint):
         if self.kind is numbers.Integral:
             what = "an integer"
         else:
-            what = "a number" if self.left is not None and self.right is not None else "a finite number"
+            bounded = self.left is not None and self.right is not None
+            what = "a number" if bounded else "a finite number"
         if self.left is not None and self.right is not None:
             return (
                 f"{what} in {'[' if left_closed else '('}{_bound(self.left)}, "

@@ -30,7 +30,6 @@ model with batch normalization are *not* pure dropout samples.
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from ._validation import (

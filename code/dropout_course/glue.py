@@ -23,7 +23,6 @@ import ast
 import json
 import keyword
 import re
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 

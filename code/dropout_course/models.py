@@ -52,7 +52,7 @@ __all__ = [
     "build_blob_classifier",
     "build_mnist_mlp",
     "build_small_cnn",
-    "VariableDropout",
+    "VariableDropout",  # noqa: F822 (made on first access by __getattr__, after Keras is set up)
 ]
 
 # Streams of the seed sequence: one for weight initializers, one for dropout
@@ -530,7 +530,9 @@ def _variable_dropout_class():
             # read from the variable at run time
             dtype = inputs.dtype
             rate64 = tf.convert_to_tensor(self._rate.value)
-            scale = tf.cast(tf.constant(1.0, tf.float64) / (tf.constant(1.0, tf.float64) - rate64), dtype)
+            scale = tf.cast(
+                tf.constant(1.0, tf.float64) / (tf.constant(1.0, tf.float64) - rate64), dtype
+            )
             uniform = tf.random.stateless_uniform(tf.shape(inputs), seed=seed, dtype=dtype)
             keep = uniform >= tf.cast(rate64, dtype)
             return tf.where(keep, inputs * scale, tf.zeros_like(inputs))

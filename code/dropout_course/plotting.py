@@ -30,8 +30,8 @@ from matplotlib.lines import Line2D
 
 from ._validation import (
     Array,
-    Interval,
     InstanceOf,
+    Interval,
     InvalidParameterError,
     Sizes,
     check,
@@ -178,7 +178,9 @@ def plot_loss_curves(histories, *, ax=None, log_scale: bool = True, title=None) 
         check_label(label, "histories key")
         history = getattr(history, "history", history)  # a keras.callbacks.History
         if not isinstance(history, Mapping) or "loss" not in history:
-            raise InvalidParameterError(f"histories[{label!r}] must be a mapping with a 'loss' entry")
+            raise InvalidParameterError(
+                f"histories[{label!r}] must be a mapping with a 'loss' entry"
+            )
         loss = check_array(history["loss"], f"histories[{label!r}]['loss']", ndim=1)
         val_loss = None
         if history.get("val_loss") is not None:
@@ -558,7 +560,9 @@ def plot_network(layer_sizes, masks=None, *, ax=None, title=None, layer_names=No
     layer_sizes = check(layer_sizes, "layer_sizes", Sizes(1, min_length=2, scalar=False))
     if masks is None:
         masks = [None] * len(layer_sizes)
-    if isinstance(masks, np.ndarray) or not hasattr(masks, "__len__") or len(masks) != len(layer_sizes):
+    if isinstance(masks, np.ndarray) or not hasattr(masks, "__len__") or (
+        len(masks) != len(layer_sizes)
+    ):
         raise InvalidParameterError(
             f"masks must be a sequence with one entry per layer ({len(layer_sizes)}), "
             f"each None or a 0/1 array of the layer's size"
@@ -615,10 +619,13 @@ def plot_network(layer_sizes, masks=None, *, ax=None, title=None, layer_names=No
                 for sign in (1, -1):
                     ax.plot([x - offset, x + offset], [y - sign * offset, y + sign * offset],
                             color=_DROPPED_UNIT_COLOR, linewidth=1.5, zorder=3)
-        ax.text(_LAYER_SPACING * layer, -(tallest - 1) / 2.0 - 0.6, layer_names[layer], ha="center", va="top")
+        ax.text(
+            _LAYER_SPACING * layer, -(tallest - 1) / 2.0 - 0.6, layer_names[layer],
+            ha="center", va="top",
+        )
     handles = [
-        Line2D([], [], marker="o", linestyle="none", markersize=12, markerfacecolor=_KEPT_UNIT_COLOR,
-               markeredgecolor="black", label="kept unit"),
+        Line2D([], [], marker="o", linestyle="none", markersize=12,
+               markerfacecolor=_KEPT_UNIT_COLOR, markeredgecolor="black", label="kept unit"),
         Line2D([], [], marker="o", linestyle="none", markersize=12, markerfacecolor="white",
                markeredgecolor=_DROPPED_UNIT_COLOR, label="dropped unit"),
     ]
