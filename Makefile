@@ -15,7 +15,7 @@ help:
 	@echo "make book    set up .venv and build the HTML book into $(BOOK_HTML)"
 	@echo "make pdf     set up .venv, build the whole book as one PDF into _build/pdf and check it (needs XeLaTeX)"
 	@echo "make slides  set up .venv and build one offline reveal.js deck per chapter into _build/slides"
-	@echo "make test    set up .venv and run every test (package, notebooks, book, slides)"
+	@echo "make test    set up .venv and run every test (lint, package, notebooks, book, slides)"
 	@echo "make lab     open JupyterLab on chapters/"
 	@echo "make bench   time the course trainer against model.fit, then every chapter (budget: 40 s each)"
 
@@ -54,6 +54,7 @@ NBVAL_CHAPTERS := $(NBVAL_FIRST) $(filter-out $(NBVAL_FIRST),$(wildcard chapters
 # The JupyterLab check reads the chapters, not the built book: it runs beside the
 # book build and the built book's checks (its report is printed when both are done).
 test: $(STAMP)
+	$(BIN)/ruff check code tests scripts _ext
 	$(BIN)/python -m pytest -n 2 tests --ignore=tests/built_book --ignore=tests/jupyterlab --ignore=tests/test_pdf.py
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-cell-timeout=300 \
 		-n 2 --dist loadfile --durations=10 $(NBVAL_CHAPTERS)

@@ -17,29 +17,30 @@ import time
 from pathlib import Path
 
 import nbformat
-import yaml
 from nbclient import NotebookClient
+
+from book_toc import toc_notebooks  # scripts/book_toc.py
 
 ROOT = Path(__file__).resolve().parents[1]
 
 #: Wall seconds a chapter may take on the 2-core machine the course is built on.
 BUDGET_SECONDS = 40
 
-_CPU_PROBE = "import resource as _r; _u = _r.getrusage(_r.RUSAGE_SELF); print(_u.ru_utime + _u.ru_stime)"
-
-
-def toc_notebooks() -> list[Path]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [chapter["file"] for part in toc["parts"] for chapter in part["chapters"]]
-    return [ROOT / f"{name}.ipynb" for name in files if (ROOT / f"{name}.ipynb").is_file()]
+_CPU_PROBE = (
+    "import resource as _r; _u = _r.getrusage(_r.RUSAGE_SELF); print(_u.ru_utime + _u.ru_stime)"
+)
 
 
 def time_notebook(path: Path) -> tuple[float, float]:
     """Return (wall seconds, kernel CPU seconds) for one top-to-bottom run."""
     notebook = nbformat.read(path, as_version=4)
     notebook.cells.append(nbformat.v4.new_code_cell(_CPU_PROBE))
-    client = NotebookClient(notebook, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     start = time.perf_counter()
     client.execute()
     wall = time.perf_counter() - start
@@ -60,7 +61,9 @@ def main(argv: list[str]) -> int:
         over += [path.stem] if mark else []
         print(f"{path.stem:55s} {wall:7.1f} {cpu:7.1f}{mark}", flush=True)
     print(f"{'total':55s} {total_wall:7.1f} {total_cpu:7.1f}")
-    print(f"{len(over)} chapter(s) over {BUDGET_SECONDS} s" + (f": {', '.join(over)}" if over else ""))
+    print(
+        f"{len(over)} chapter(s) over {BUDGET_SECONDS} s" + (f": {', '.join(over)}" if over else "")
+    )
     return 0
 
 

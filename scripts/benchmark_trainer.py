@@ -107,7 +107,8 @@ def main():
     ]
     for name, total, models in rows:
         print(f"{name:<34}{total:>9.2f}" + "".join(f"{models[rate]:>18.3f}" for rate in RATES))
-    print(f"\nspeed-up, cold: {keras_total / fast_cold:.0f}x    warm: {keras_total / fast_warm:.0f}x\n")
+    cold, warm = keras_total / fast_cold, keras_total / fast_warm
+    print(f"\nspeed-up, cold: {cold:.0f}x    warm: {warm:.0f}x\n")
 
     print("final losses (same experiment both ways):")
     identical = True
@@ -118,7 +119,8 @@ def main():
         print(
             f"  {_label(rate):<16} model.fit: loss {slow['loss'][-1]:.6f}  val_loss "
             f"{slow['val_loss'][-1]:.6f} | fit_fast: loss {fast['loss'][-1]:.6f}  val_loss "
-            f"{fast['val_loss'][-1]:.6f} | largest difference over {args.epochs} epochs: {largest:.1e}"
+            f"{fast['val_loss'][-1]:.6f} | largest difference over {args.epochs} epochs: "
+            f"{largest:.1e}"
         )
     print("histories bit-identical:", identical)
 

@@ -27,7 +27,6 @@ Usage: python scripts/build_pdf.py [--skip-sphinx] [--allow-warnings] [--handout
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import subprocess

@@ -44,6 +44,11 @@ from pathlib import Path
 import nbformat
 import yaml
 
+# scripts/ on the path also when a test loads this file by its location
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+from book_toc import toc_entries  # noqa: E402  (scripts/book_toc.py: the one _toc.yml reader)
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = ROOT / "_build" / "slides"
 
@@ -75,26 +80,12 @@ class Chapter:
         return f"{self.path.stem}.slides.html"
 
 
-def toc_entries(root: Path = ROOT) -> list[tuple[str, int | None]]:
-    """Every file _toc.yml names, in book order, with the book's chapter number."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    entries: list[tuple[str, int | None]] = [(toc["root"], None)]
-    number = 0
-    for part in toc.get("parts", []):
-        for chapter in part.get("chapters", []):
-            if part.get("numbered"):
-                number += 1
-            entries.append((chapter["file"], number if part.get("numbered") else None))
-            entries.extend((section["file"], None) for section in chapter.get("sections", []))
-    return entries
-
-
 def toc_chapters(root: Path = ROOT) -> list[Chapter]:
     """The notebooks _toc.yml lists, in book order (Markdown pages have no deck)."""
     return [
-        Chapter(root / f"{name}.ipynb", number)
-        for name, number in toc_entries(root)
-        if (root / f"{name}.ipynb").is_file()
+        Chapter(root / f"{entry.file}.ipynb", entry.number)
+        for entry in toc_entries(root)
+        if (root / f"{entry.file}.ipynb").is_file()
     ]
 
 
@@ -634,8 +625,12 @@ def copy_reveal(target: Path) -> None:
 
 
 def copy_mathjax(target: Path) -> None:
-    from dropout_course.sphinx_offline_mathjax import copy_mathjax as copy_bundle
-
+    # the book's Sphinx extension _ext/offline_mathjax.py holds the copy
+    sys.path.insert(0, str(ROOT / "_ext"))
+    try:
+        from offline_mathjax import copy_mathjax as copy_bundle
+    finally:
+        sys.path.remove(str(ROOT / "_ext"))
     copy_bundle(target)
 
 
@@ -709,10 +704,10 @@ def build(output: Path = DEFAULT_OUTPUT, only: list[Path] | None = None, root: P
         if unknown:
             raise SystemExit(f"not chapters listed in _toc.yml: {', '.join(map(str, sorted(unknown)))}")
     converter = MystConverter(chapters, root / "references.bib")
-    converter.titles = {Path(name).stem: "" for name, _ in toc_entries(root)}
-    for name, _ in toc_entries(root):
+    converter.titles = {Path(entry.file).stem: "" for entry in toc_entries(root)}
+    for entry in toc_entries(root):
         for suffix in (".md", ".ipynb"):
-            path = root / f"{name}{suffix}"
+            path = root / f"{entry.file}{suffix}"
             if suffix == ".md" and path.is_file():
                 converter.titles[path.stem] = _markdown_title(path.read_text(encoding="utf-8")) or path.stem
     converter.titles.update({chapter.path.stem: chapter.title for chapter in chapters})

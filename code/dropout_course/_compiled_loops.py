@@ -33,6 +33,8 @@ import json
 import numbers
 import weakref
 
+from ._validation import InvalidParameterError
+
 #: Traced loops kept alive at once (each holds a model and its graphs).
 MAX_RUNNERS = 16
 
@@ -43,7 +45,10 @@ USE_KERAS_INTERNALS = True
 # that repeated calls and further seeds do not trace again.
 TRACE_COUNT = 0
 
-_SHAREABLE_CLASSES = ("keras.src.models.sequential.Sequential", "keras.src.models.functional.Functional")
+_SHAREABLE_CLASSES = (
+    "keras.src.models.sequential.Sequential",
+    "keras.src.models.functional.Functional",
+)
 _INTERNALS = ("_compile_metrics", "_compile_loss", "_symbolic_build")
 
 
@@ -64,9 +69,16 @@ def uses_keras_internals(model) -> bool:
 
 
 def _without_seeds(config):
-    """``config`` with every ``seed`` entry removed (they only set initial state)."""
+    """``config`` with every ``seed`` entry removed (they only set initial state).
+
+    So is the rate of a ``VariableDropout`` layer: it lives in a variable,
+    which is copied like the weights.
+    """
     if isinstance(config, dict):
-        return {key: _without_seeds(value) for key, value in config.items() if key != "seed"}
+        config = {key: _without_seeds(value) for key, value in config.items() if key != "seed"}
+        if config.get("registered_name") == "dropout_course>VariableDropout":
+            config["config"].pop("rate", None)
+        return config
     if isinstance(config, (list, tuple)):
         return [_without_seeds(value) for value in config]
     return config
@@ -402,7 +414,7 @@ def output_dtype(model, x):
 
     spec = model.compute_output_spec(keras.KerasTensor((None, *x.shape[1:]), dtype=x.dtype.name))
     if not isinstance(spec, keras.KerasTensor):
-        raise ValueError("model must have a single output tensor; got a nested output")
+        raise InvalidParameterError("model must have a single output tensor; got a nested output")
     return spec.dtype
 
 

@@ -25,12 +25,23 @@ from __future__ import annotations
 
 import hashlib
 import numbers
-import os
 from pathlib import Path
 
 import numpy as np
 
-from ._validation import check_array, check_positive_int, check_seed
+from ._validation import (
+    PATH,
+    Interval,
+    InvalidParameterError,
+    check,
+    check_array,
+    check_bool,
+    check_path,
+    check_positive_int,
+    check_same_length,
+    check_seed,
+    fail,
+)
 
 __all__ = [
     "DATA_DIR",
@@ -64,23 +75,6 @@ _MNIST_N_IMAGES = 5000
 _HEX_DIGITS = frozenset("0123456789abcdef")
 
 
-def _check_bool(value, name: str) -> bool:
-    # numpy booleans are accepted too: they come out of comparisons
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name}={value!r} is not valid: expected True or False")
-    return bool(value)
-
-
-def _check_finite_number(value, name: str, *, minimum: float, inclusive: bool = True) -> float:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
-    if ok:
-        ok = value >= minimum if inclusive else value > minimum
-    if not ok:
-        bound = f">= {minimum}" if inclusive else f"> {minimum}"
-        raise ValueError(f"{name}={value!r} is not valid: expected a finite number {bound}")
-    return float(value)
-
-
 def data_path(name: str) -> Path:
     """Return the path of the file ``name`` in the repository's ``data/`` folder.
 
@@ -95,9 +89,7 @@ def data_path(name: str) -> Path:
         ``DATA_DIR / name``; the file is not required to exist.
     """
     if not isinstance(name, str) or not name or Path(name).name != name or name in {".", ".."}:
-        raise ValueError(
-            f"name={name!r} is not valid: expected a plain file name such as 'mnist_5k.npz'"
-        )
+        fail("name", name, "a plain file name such as 'mnist_5k.npz'")
     return DATA_DIR / name
 
 
@@ -131,17 +123,13 @@ def verify_checksum(path, expected_sha256: str) -> Path:
     ValueError
         If the file's sha256 differs; the message gives both digests.
     """
-    if not isinstance(path, (str, os.PathLike)):
-        raise ValueError(f"path={path!r} is not valid: expected a str or os.PathLike")
-    path = Path(path)
+    path = Path(check_path(path))
     if (
         not isinstance(expected_sha256, str)
         or len(expected_sha256) != 64
         or not set(expected_sha256.lower()) <= _HEX_DIGITS
     ):
-        raise ValueError(
-            f"expected_sha256={expected_sha256!r} is not valid: expected 64 hexadecimal characters"
-        )
+        fail("expected_sha256", expected_sha256, "64 hexadecimal characters")
     restore = f"restore it with `git checkout -- data/{path.name}`"
     if path.name in _MAKE_COMMANDS:
         restore += f" or rebuild it with `{_MAKE_COMMANDS[path.name]}`"
@@ -182,10 +170,9 @@ def load_mnist_5k(*, flatten: bool = True, scale: bool = True, data_dir=None):
         The digits 0-9. The file stores the images sorted by digit, so
         shuffle (e.g. with :func:`stratified_split`) before taking a subset.
     """
-    flatten = _check_bool(flatten, "flatten")
-    scale = _check_bool(scale, "scale")
-    if data_dir is not None and not isinstance(data_dir, (str, os.PathLike)):
-        raise ValueError(f"data_dir={data_dir!r} is not valid: expected None, a str or os.PathLike")
+    flatten = check_bool(flatten, "flatten")
+    scale = check_bool(scale, "scale")
+    data_dir = check(data_dir, "data_dir", None, PATH)
     folder = DATA_DIR if data_dir is None else Path(data_dir)
     path = verify_checksum(folder / MNIST_5K_FILE, MNIST_5K_SHA256)
     with np.load(path, allow_pickle=False) as stored:
@@ -217,8 +204,8 @@ def load_digits_8x8(*, scale: bool = True, flatten: bool = True):
     X : ndarray of float32
     y : ndarray of int64, shape (1797,)
     """
-    scale = _check_bool(scale, "scale")
-    flatten = _check_bool(flatten, "flatten")
+    scale = check_bool(scale, "scale")
+    flatten = check_bool(flatten, "flatten")
     from sklearn.datasets import load_digits
 
     digits = load_digits()
@@ -257,17 +244,14 @@ def stratified_split(X, y, *, n_train: int, n_test: int, seed: int = 0):
     X = np.asarray(X)
     y = np.asarray(y)
     if y.ndim != 1:
-        raise ValueError(f"y must have 1 dimension; got shape {y.shape}")
-    if X.ndim == 0 or len(X) != len(y):
-        raise ValueError(
-            f"X and y must have the same number of samples; got shapes {X.shape} and {y.shape}"
-        )
+        raise InvalidParameterError(f"y must have 1 dimension; got shape {y.shape}")
+    check_same_length(X, y, "X", "y")
     n_classes = len(np.unique(y))
     n_train = check_positive_int(n_train, "n_train", minimum=max(n_classes, 1))
     n_test = check_positive_int(n_test, "n_test", minimum=max(n_classes, 1))
     seed = check_seed(seed)
     if n_train + n_test > len(y):
-        raise ValueError(
+        raise InvalidParameterError(
             f"n_train + n_test = {n_train + n_test} is not valid: expected at most "
             f"the number of samples, {len(y)}"
         )
@@ -321,7 +305,7 @@ def make_regression_1d(n_train: int = 20, n_test: int = 20, noise_std: float = 0
     """
     n_train = check_positive_int(n_train, "n_train", minimum=2)
     n_test = check_positive_int(n_test, "n_test", minimum=2)
-    noise_std = _check_finite_number(noise_std, "noise_std", minimum=0.0)
+    noise_std = check(noise_std, "noise_std", Interval(numbers.Real, 0))
     seed = check_seed(seed)
     train_rng, test_rng = (
         np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(2)
@@ -377,20 +361,15 @@ def make_blobs_2class(
     n_samples = check_positive_int(n_samples, "n_samples", minimum=8)
     centers = check_array(centers, "centers", ndim=2)
     if centers.shape != (2, 2):
-        raise ValueError(
+        raise InvalidParameterError(
             f"centers must have shape (2, 2), one 2-D centre per class; got {centers.shape}"
         )
-    std = _check_finite_number(std, "std", minimum=0.0, inclusive=False)
-    if (
-        not isinstance(test_size, numbers.Real)
-        or isinstance(test_size, bool)
-        or not 0.0 < test_size < 1.0
-    ):
-        raise ValueError(f"test_size={test_size!r} is not valid: expected a fraction in (0, 1)")
+    std = check(std, "std", Interval(numbers.Real, 0, closed="neither"))
+    test_size = check(test_size, "test_size", Interval(numbers.Real, 0, 1, closed="neither"))
     seed = check_seed(seed)
     n_test = int(np.ceil(test_size * n_samples))  # scikit-learn rounds the test set up
     if n_test < 2 or n_samples - n_test < 2:
-        raise ValueError(
+        raise InvalidParameterError(
             f"test_size={test_size!r} is not valid for n_samples={n_samples}: it leaves "
             f"{n_test} test and {n_samples - n_test} training points; each needs >= 2 "
             f"(one per class)"

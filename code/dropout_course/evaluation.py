@@ -30,16 +30,21 @@ model with batch normalization are *not* pure dropout samples.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ._validation import check_positive_int, check_seed
 from . import _compiled_loops as _loops
+from ._validation import (
+    InvalidParameterError,
+    Sizes,
+    check,
+    check_batch_size,
+    check_data,
+    check_model,
+    check_pair,
+    check_positive_int,
+    check_seed,
+)
 from .training import (
-    _check_batch_size,
-    _check_data,
-    _check_model,
     predict_fast,
 )
 
@@ -159,11 +164,11 @@ def mc_dropout_samples(model, x, n_samples, *, seed=0, batch_size=None):
     ``training=True`` also puts BatchNormalization (and any other layer with a
     training mode) in training mode; see the module's caveat.
     """
-    _check_model(model)
-    x = _check_data(x, "x")
+    check_model(model)
+    x = check_data(x, "x")
     n_samples = check_positive_int(n_samples, "n_samples")
     seed = check_seed(seed)
-    batch_size = _check_batch_size(batch_size, len(x) * n_samples)
+    batch_size = check_batch_size(batch_size, len(x) * n_samples)
     dtype = _loops.output_dtype(model, x)
     seeds = _generator_seeds(seed, len(_loops.seed_generator_states(model)))
     outputs, _ = _loops.run(
@@ -210,7 +215,7 @@ def _class_labels(y, n_outputs):
     if y.ndim == 2 and y.shape[1] == n_outputs and n_outputs > 1:
         return np.argmax(y, axis=-1)  # one-hot
     if y.ndim > 1 and y.shape[1:] != (1,):
-        raise ValueError(
+        raise InvalidParameterError(
             f"y must hold one class label per sample (shape (n,) or (n, 1)) or one-hot "
             f"rows of length {n_outputs}; got shape {y.shape}"
         )
@@ -250,23 +255,9 @@ def mc_accuracy_by_samples(model, x, y, sample_counts, *, seed=0, batch_size=Non
     """
     import pandas as pd
 
-    _check_model(model)
-    x = _check_data(x, "x")
-    y = _check_data(y, "y")
-    if len(x) != len(y):
-        raise ValueError(
-            f"x and y must have the same number of samples (rows); got {len(x)} and {len(y)}"
-        )
-    if isinstance(sample_counts, numbers.Integral):
-        sample_counts = [sample_counts]
-    try:
-        sample_counts = [check_positive_int(count, "sample_counts") for count in sample_counts]
-    except TypeError:
-        raise ValueError(
-            f"sample_counts={sample_counts!r} is not valid: expected a sequence of integers >= 1"
-        ) from None
-    if not sample_counts:
-        raise ValueError("sample_counts must contain at least one number of samples")
+    check_model(model)
+    x, y = check_pair(x, y, "x", "y")
+    sample_counts = list(check(sample_counts, "sample_counts", Sizes(1, min_length=1)))
     seed = check_seed(seed)
 
     weight_scaled = weight_scaling_predict(model, x, batch_size=batch_size)

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._validation import Interval, InvalidParameterError, check, fail
+
+# The result types (ConfidenceInterval, PairedComparison) are returned, not built by hand.
 __all__ = [
-    "Interval",
-    "PairedComparison",
     "t_interval",
     "paired_differences",
     "compare_paired",
@@ -32,7 +33,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class Interval:
+class ConfidenceInterval:
     """A mean and its two-sided t-based confidence interval.
 
     Attributes
@@ -69,7 +70,7 @@ class PairedComparison:
     ----------
     metric, first, second : str
         What was compared: ``metric`` of ``first`` minus that of ``second``.
-    interval : Interval
+    interval : ConfidenceInterval
         Mean difference and its t-based interval over the seeds.
     n_positive : int
         Seeds on which the difference is above 0.
@@ -78,7 +79,7 @@ class PairedComparison:
     metric: str
     first: str
     second: str
-    interval: Interval
+    interval: ConfidenceInterval
     n_positive: int
 
     @property
@@ -102,19 +103,10 @@ class PairedComparison:
         )
 
 
-def _check_confidence(confidence) -> float:
-    if (
-        not isinstance(confidence, numbers.Real)
-        or isinstance(confidence, bool)
-        or not 0.0 < confidence < 1.0
-    ):
-        raise ValueError(
-            f"confidence={confidence!r} is not valid: expected a number in (0, 1), e.g. 0.95"
-        )
-    return float(confidence)
+_CONFIDENCE = Interval(numbers.Real, 0, 1, closed="neither")
 
 
-def t_interval(values, confidence=0.95) -> Interval:
+def t_interval(values, confidence=0.95) -> ConfidenceInterval:
     """Return the mean of ``values`` and its two-sided t-based confidence interval.
 
     Parameters
@@ -126,37 +118,43 @@ def t_interval(values, confidence=0.95) -> Interval:
 
     Returns
     -------
-    Interval
+    ConfidenceInterval
         ``mean ± t_{(1+confidence)/2, n-1} · s / sqrt(n)`` with ``s`` the sample
         standard deviation (ddof=1).
     """
     from scipy import stats
 
-    confidence = _check_confidence(confidence)
+    confidence = check(confidence, "confidence", _CONFIDENCE)
     try:
         array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"values must be an array of numbers; got {type(values).__name__}") from error
+    except (TypeError, ValueError):
+        fail("values", values, "an array of numbers")
     if array.ndim != 1:
-        raise ValueError(f"values must be one-dimensional (one value per seed); got shape {array.shape}")
+        raise InvalidParameterError(
+            f"values must be one-dimensional (one value per seed); got shape {array.shape}"
+        )
     if array.size < 2:
-        raise ValueError(f"values must hold at least 2 values for an interval; got {array.size}")
+        raise InvalidParameterError(
+            f"values must hold at least 2 values for an interval; got {array.size}"
+        )
     if not np.all(np.isfinite(array)):
-        raise ValueError("values must contain only finite numbers (no NaN or inf)")
+        raise InvalidParameterError("values must contain only finite numbers (no NaN or inf)")
     n = int(array.size)
     mean = float(array.mean())
     half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * float(array.std(ddof=1)) / math.sqrt(n)
-    return Interval(mean=mean, low=mean - half, high=mean + half, n=n, confidence=confidence)
+    return ConfidenceInterval(
+        mean=mean, low=mean - half, high=mean + half, n=n, confidence=confidence
+    )
 
 
 def _check_frame(frame, columns):
     import pandas as pd
 
     if not isinstance(frame, pd.DataFrame):
-        raise ValueError(f"frame must be a pandas.DataFrame; got {type(frame).__name__}")
+        raise InvalidParameterError(f"frame must be a pandas.DataFrame; got {type(frame).__name__}")
     for name, column in columns.items():
         if column not in frame.columns:
-            raise ValueError(
+            raise InvalidParameterError(
                 f"{name}={column!r} not found in frame: expected one of {list(frame.columns)}"
             )
 
@@ -187,13 +185,16 @@ def paired_differences(frame, metric, first, second, *, by="label", on="seed"):
     labels = set(frame[by])
     for name, label in (("first", first), ("second", second)):
         if label not in labels:
-            raise ValueError(f"{name}={label!r} not found in column {by!r}: expected one of {sorted(map(str, labels))}")
+            expected = sorted(map(str, labels))
+            fail(name, label, f"a value of column {by!r}, one of {expected}")
     rows = frame[frame[by].isin([first, second])]
     if rows.duplicated([on, by]).any():
-        raise ValueError(f"frame has several rows for one ({on}, {by}) pair: cannot pair them")
+        raise InvalidParameterError(
+            f"frame has several rows for one ({on}, {by}) pair: cannot pair them"
+        )
     wide = rows.pivot(index=on, columns=by, values=metric).dropna()
     if wide.empty:
-        raise ValueError(f"no {on} has rows for both {first!r} and {second!r}")
+        raise InvalidParameterError(f"no {on} has rows for both {first!r} and {second!r}")
     return (wide[first] - wide[second]).rename(f"{metric}: {first} - {second}").astype(float)
 
 
@@ -246,16 +247,21 @@ def mean_sd_table(frame, metrics, order=None, *, by="label", digits=4):
     import pandas as pd
 
     metrics = [metrics] if isinstance(metrics, str) else list(metrics)
-    _check_frame(frame, {"by": by, **{"metrics": metric for metric in metrics}})
+    _check_frame(frame, {"by": by})
+    for metric in metrics:
+        _check_frame(frame, {"metrics": metric})
     order = list(dict.fromkeys(frame[by])) if order is None else list(order)
     missing = [label for label in order if label not in set(frame[by])]
     if missing:
-        raise ValueError(f"order={missing!r} not found in column {by!r}")
+        raise InvalidParameterError(f"order={missing!r} not found in column {by!r}")
     groups = frame.groupby(by, sort=False)
     means, sds = groups[metrics].mean(), groups[metrics].std(ddof=1)
     return pd.DataFrame(
         {
-            metric: [f"{means.loc[label, metric]:.{digits}f} ± {sds.loc[label, metric]:.{digits}f}" for label in order]
+            metric: [
+                f"{means.loc[label, metric]:.{digits}f} ± {sds.loc[label, metric]:.{digits}f}"
+                for label in order
+            ]
             for metric in metrics
         },
         index=pd.Index(order, name=by),

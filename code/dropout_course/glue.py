@@ -22,11 +22,12 @@ from __future__ import annotations
 import ast
 import json
 import keyword
-import math
+import numbers
 import re
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from ._validation import PATH, InstanceOf, Interval, check, check_bool, fail
 
 __all__ = ["glue", "glue_number", "bind_glued_values", "glued_values"]
 
@@ -46,16 +47,6 @@ def _user_namespace() -> dict | None:
     return None if shell is None else shell.user_ns
 
 
-def _check_name(name: Any) -> str:
-    if not isinstance(name, str):
-        raise TypeError(f"a glue name must be a str, not {type(name).__name__}: {name!r}")
-    if not name.isidentifier() or keyword.iskeyword(name):
-        raise ValueError(
-            f"glue name {name!r} is not a Python identifier: prose evaluates it as "
-            "{eval}`NAME`, so use letters, digits and underscores, e.g. 'ch05_gap'")
-    return name
-
-
 def glue(name: str, value: Any, display: bool = False) -> None:
     """Store ``value`` for the prose, as :func:`myst_nb.glue`, and bind ``name`` to it.
 
@@ -72,10 +63,9 @@ def glue(name: str, value: Any, display: bool = False) -> None:
 
     Raises
     ------
-    TypeError
-        ``name`` is not a string.
-    ValueError
-        ``name`` is not a Python identifier (or is a keyword).
+    InvalidParameterError
+        ``name`` is not a Python identifier (or is a keyword), or ``display``
+        is not a bool; a ``ValueError`` and a ``TypeError``.
 
     Notes
     -----
@@ -92,13 +82,20 @@ def glue(name: str, value: Any, display: bool = False) -> None:
     """
     from myst_nb import glue as myst_glue
 
-    _check_name(name)
-    if not isinstance(display, bool):
-        raise TypeError(f"display must be True or False, not {display!r}")
+    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+        fail(
+            "name", name, "a str that is a Python identifier: prose evaluates it as "
+            "{eval}`NAME`, so use letters, digits and underscores, e.g. 'ch05_gap'",
+        )
+    display = check_bool(display, "display")
     myst_glue(name, value, display=display)
     namespace = _user_namespace()
     if namespace is not None:
         namespace[name] = value
+
+
+_FINITE = Interval(numbers.Real)
+_DIGITS = Interval(numbers.Integral, 0, 15)
 
 
 def glue_number(name: str, value: Any, digits: int = 4) -> float:
@@ -117,23 +114,19 @@ def glue_number(name: str, value: Any, digits: int = 4) -> float:
     digits : int, default 4
         Decimals kept, 0 to 15.
     """
-    import numbers
-
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
-        raise ValueError(f"value={value!r} is not valid: expected a finite real number")
-    if isinstance(digits, bool) or not isinstance(digits, numbers.Integral) or not 0 <= digits <= 15:
-        raise ValueError(f"digits={digits!r} is not valid: expected an integer in [0, 15]")
-    rounded = round(float(value), int(digits))
+    value = check(value, "value", _FINITE)
+    digits = check(digits, "digits", _DIGITS)
+    rounded = round(value, digits)
     glue(name, rounded, display=False)
     return rounded
 
 
 def _resolve(notebook: str | Path, folder: Path) -> Path:
-    path = Path(notebook)
+    path = Path(check(notebook, "notebooks", PATH))
     if not path.is_absolute():
         path = folder / path
     if path.suffix != ".ipynb":
-        raise ValueError(f"{notebook!s} is not a notebook (.ipynb)")
+        fail("notebooks", notebook, "notebook file names ending in .ipynb")
     if not path.is_file():
         raise FileNotFoundError(f"no notebook {path} (looked in {folder})")
     return path
@@ -163,7 +156,7 @@ def glued_values(path: str | Path) -> dict[str, Any]:
     ValueError
         The file is not a notebook.
     """
-    path = Path(path)
+    path = Path(check(path, "path", PATH))
     if not path.is_file():
         raise FileNotFoundError(f"no notebook {path}")
     try:
@@ -220,16 +213,18 @@ def bind_glued_values(*notebooks: str | Path, folder: str | Path | None = None,
     ------
     FileNotFoundError
         A named notebook does not exist, or ``folder`` is not a folder.
+    InvalidParameterError
+        A name is not a notebook (.ipynb), or an argument has the wrong type.
     ValueError
-        A name is not a notebook, or two notebooks glued the same name with
-        different values.
+        Two notebooks glued the same name with different values.
 
     Examples
     --------
     >>> bind_glued_values("04_the_ensemble_view.ipynb")   # doctest: +SKIP
     >>> ch04_n_subnetworks                                # doctest: +SKIP
     """
-    folder = _default_folder() if folder is None else Path(folder)
+    folder = _default_folder() if folder is None else Path(check(folder, "folder", PATH))
+    namespace = check(namespace, "namespace", None, InstanceOf(dict, "a dict"))
     if not folder.is_dir():
         raise FileNotFoundError(f"no folder {folder}")
     if notebooks:

@@ -35,14 +35,24 @@ import numbers
 
 import numpy as np
 
-from ._validation import check_choice, check_positive_int, check_rate, check_seed
+from ._validation import (
+    Interval,
+    Sizes,
+    check,
+    check_bool,
+    check_choice,
+    check_positive_int,
+    check_rate,
+    check_seed,
+    fail,
+)
 
 __all__ = [
     "build_regression_mlp",
     "build_blob_classifier",
     "build_mnist_mlp",
     "build_small_cnn",
-    "VariableDropout",
+    "VariableDropout",  # noqa: F822 (made on first access by __getattr__, after Keras is set up)
 ]
 
 # Streams of the seed sequence: one for weight initializers, one for dropout
@@ -51,64 +61,23 @@ _INIT_STREAM = 0
 _MASK_STREAM = 1
 
 
-def _check_positive_float(value, name: str) -> float:
-    if (
-        not isinstance(value, numbers.Real)
-        or isinstance(value, bool)
-        or not np.isfinite(value)
-        or value <= 0
-    ):
-        raise ValueError(f"{name}={value!r} is not valid: expected a finite number > 0")
-    return float(value)
+# What the builders' parameters accept, beside rates and seeds.
+_POSITIVE = Interval(numbers.Real, 0, closed="neither")
+_NON_NEGATIVE = Interval(numbers.Real, 0)
+_WIDTHS = Sizes(1, min_length=1)
+_IMAGE_SHAPE = Sizes(1, min_length=3, scalar=False)
 
 
-def _check_non_negative_float(value, name: str) -> float:
-    if (
-        not isinstance(value, numbers.Real)
-        or isinstance(value, bool)
-        or not np.isfinite(value)
-        or value < 0
-    ):
-        raise ValueError(f"{name}={value!r} is not valid: expected a finite number >= 0")
-    return float(value)
-
-
-def _check_units(units, name: str) -> tuple[int, ...]:
-    """Return a non-empty tuple of positive layer widths."""
-    if isinstance(units, numbers.Integral) and not isinstance(units, bool):
-        units = (units,)
-    try:
-        units = tuple(units)
-    except TypeError:
-        raise ValueError(
-            f"{name}={units!r} is not valid: expected a positive integer or a "
-            f"non-empty sequence of positive integers"
-        ) from None
-    if not units:
-        raise ValueError(f"{name}={units!r} is not valid: expected at least one layer width")
-    return tuple(check_positive_int(width, name) for width in units)
-
-
-def _check_image_shape(shape, n_blocks: int) -> tuple[int, int, int]:
-    """Return ``(height, width, channels)`` if ``n_blocks`` conv3x3/pool2 blocks fit."""
-    try:
-        shape = tuple(shape)
-    except TypeError:
-        shape = None
-    valid = shape is not None and len(shape) == 3 and all(
-        isinstance(side, numbers.Integral) and not isinstance(side, bool) and side >= 1 for side in shape
-    )
-    if valid:
-        for side in shape[:2]:
-            for _ in range(n_blocks):
-                side = (side - 2) // 2  # a 3x3 'valid' convolution, then 2x2 pooling
-                valid = valid and side >= 1
-    if not valid:
-        raise ValueError(
-            f"input_shape={shape!r} is not valid: expected (height, width, channels), positive "
-            f"integers, with height and width large enough for {n_blocks} conv3x3/pool2 blocks"
-        )
-    return tuple(int(side) for side in shape)
+def _fits_conv_blocks(shape, n_blocks: int) -> bool:
+    """Whether an image of ``shape`` survives ``n_blocks`` conv3x3/pool2 blocks."""
+    if len(shape) != 3:
+        return False
+    for side in shape[:2]:
+        for _ in range(n_blocks):
+            side = (side - 2) // 2  # a 3x3 'valid' convolution, then 2x2 pooling
+            if side < 1:
+                return False
+    return True
 
 
 class _Seeds:
@@ -227,7 +196,7 @@ def build_regression_mlp(
     rate = check_rate(rate)
     hidden_units = check_positive_int(hidden_units, "hidden_units")
     n_hidden_layers = check_positive_int(n_hidden_layers, "n_hidden_layers")
-    learning_rate = _check_positive_float(learning_rate, "learning_rate")
+    learning_rate = check(learning_rate, "learning_rate", _POSITIVE)
     seed = check_seed(seed)
 
     seeds = _Seeds(seed)
@@ -276,7 +245,7 @@ def build_blob_classifier(
     rate = check_rate(rate)
     hidden_units = check_positive_int(hidden_units, "hidden_units")
     n_hidden_layers = check_positive_int(n_hidden_layers, "n_hidden_layers")
-    learning_rate = _check_positive_float(learning_rate, "learning_rate")
+    learning_rate = check(learning_rate, "learning_rate", _POSITIVE)
     seed = check_seed(seed)
 
     seeds = _Seeds(seed)
@@ -342,11 +311,11 @@ def build_mnist_mlp(
 
     rate = check_rate(rate)
     input_rate = check_rate(input_rate, "input_rate")
-    hidden_units = _check_units(hidden_units, "hidden_units")
-    learning_rate = _check_positive_float(learning_rate, "learning_rate")
-    kernel_l2 = _check_non_negative_float(kernel_l2, "kernel_l2")
+    hidden_units = check(hidden_units, "hidden_units", _WIDTHS)
+    learning_rate = check(learning_rate, "learning_rate", _POSITIVE)
+    kernel_l2 = check(kernel_l2, "kernel_l2", _NON_NEGATIVE)
     if max_norm is not None:
-        max_norm = _check_positive_float(max_norm, "max_norm")
+        max_norm = check(max_norm, "max_norm", _POSITIVE)
     seed = check_seed(seed)
     api = check_choice(api, "api", ("sequential", "functional"))
 
@@ -434,13 +403,17 @@ def build_small_cnn(
 
     conv_rate = check_rate(conv_rate, "conv_rate")
     dense_rate = check_rate(dense_rate, "dense_rate")
-    if not isinstance(spatial, (bool, np.bool_)):
-        raise ValueError(f"spatial={spatial!r} is not valid: expected True or False")
-    filters = _check_units(filters, "filters")
+    spatial = check_bool(spatial, "spatial")
+    filters = check(filters, "filters", _WIDTHS)
     dense_units = check_positive_int(dense_units, "dense_units")
-    learning_rate = _check_positive_float(learning_rate, "learning_rate")
+    learning_rate = check(learning_rate, "learning_rate", _POSITIVE)
     seed = check_seed(seed)
-    input_shape = _check_image_shape(input_shape, len(filters))
+    input_shape = check(input_shape, "input_shape", _IMAGE_SHAPE)
+    if not _fits_conv_blocks(input_shape, len(filters)):
+        fail(
+            "input_shape", input_shape, "(height, width, channels), positive integers, with "
+            f"height and width large enough for {len(filters)} conv3x3/pool2 blocks",
+        )
 
     seeds = _Seeds(seed)
     layers = []
@@ -505,12 +478,12 @@ def _variable_dropout_class():
         bakes it into the traced graph as a constant, so every rate of a
         sweep costs a new trace of the training loop (about half a second
         on a two-core CPU). Here it is a non-trainable float64 weight
-        (``rate == 0`` is allowed and passes inputs through unchanged), and
-        it is left out of :meth:`get_config`, so models that differ only in
-        their rates have the same configuration and
-        :func:`dropout_course.training.fit_fast` trains all of them with one
-        compiled loop. Set it with ``layer.rate = 0.3``; ``from_config``
-        builds a layer with rate 0, and loading the weights restores it.
+        (``rate == 0`` is allowed and passes inputs through unchanged), so
+        :func:`dropout_course.training.fit_fast`, which copies variables
+        into a shared loop, trains models that differ only in their rates
+        with one compiled loop. Set it with ``layer.rate = 0.3``.
+        :meth:`get_config` holds the rate, so ``from_config(get_config())``
+        (and Keras' saving) gives a layer with the same rate.
 
         Parameters
         ----------
@@ -559,7 +532,9 @@ def _variable_dropout_class():
             # read from the variable at run time
             dtype = inputs.dtype
             rate64 = tf.convert_to_tensor(self._rate.value)
-            scale = tf.cast(tf.constant(1.0, tf.float64) / (tf.constant(1.0, tf.float64) - rate64), dtype)
+            scale = tf.cast(
+                tf.constant(1.0, tf.float64) / (tf.constant(1.0, tf.float64) - rate64), dtype
+            )
             uniform = tf.random.stateless_uniform(tf.shape(inputs), seed=seed, dtype=dtype)
             keep = uniform >= tf.cast(rate64, dtype)
             return tf.where(keep, inputs * scale, tf.zeros_like(inputs))
@@ -569,7 +544,8 @@ def _variable_dropout_class():
 
         def get_config(self):
             config = super().get_config()
-            config["seed"] = self.seed  # the rate is state, not configuration
+            config["rate"] = self.rate
+            config["seed"] = self.seed
             return config
 
     _VARIABLE_DROPOUT_CLASS = VariableDropout

@@ -28,29 +28,15 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from pathlib import Path
 
-from ._validation import check_seed
+from ._validation import check_bool, check_seed
 
-__all__ = ["setup_notebook", "seed_everything", "native_log_path", "PLOT_STYLE"]
+__all__ = ["setup_notebook", "seed_everything", "native_log_path", "STYLE_FILE"]
 
-#: Matplotlib settings for figures that are read on paper and on a projector.
-PLOT_STYLE = {
-    "figure.figsize": (7.0, 4.2),
-    "figure.dpi": 100,
-    "savefig.dpi": 150,
-    "font.size": 12,
-    "axes.titlesize": 13,
-    "axes.labelsize": 12,
-    "legend.fontsize": 11,
-    "xtick.labelsize": 11,
-    "ytick.labelsize": 11,
-    "lines.linewidth": 2.0,
-    "axes.grid": True,
-    "grid.alpha": 0.3,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "figure.constrained_layout.use": True,
-}
+#: The course's matplotlib style file (figures read on paper and on a
+#: projector), shipped in the package; :func:`setup_notebook` applies it.
+STYLE_FILE = Path(__file__).resolve().with_name("course.mplstyle")
 
 # Environment read by TensorFlow's C++ runtime when it is first imported.
 _TF_ENVIRONMENT = {
@@ -139,13 +125,15 @@ def setup_notebook(seed: int = 0, *, tensorflow: bool = True) -> None:
         thread per kernel, no progress bars). A chapter that trains nothing
         passes ``False`` and saves the import, several seconds.
 
+    The course's plot style (:data:`STYLE_FILE`) is applied here, once for
+    the whole notebook.
+
     Notes
     -----
     Call it before anything imports TensorFlow. Calling it again only reseeds.
     """
     seed = check_seed(seed)
-    if not isinstance(tensorflow, bool):
-        raise ValueError(f"tensorflow={tensorflow!r} is not valid: expected True or False")
+    tensorflow = check_bool(tensorflow, "tensorflow")
     for key, value in _TF_ENVIRONMENT.items():
         os.environ.setdefault(key, value)
     if os.environ.get("DROPOUT_COURSE_USE_GPU") != "1":
@@ -153,7 +141,7 @@ def setup_notebook(seed: int = 0, *, tensorflow: bool = True) -> None:
     if _in_jupyter_kernel():
         _send_native_stderr_to_log()
 
-    import matplotlib as mpl
+    import matplotlib.style
     import numpy as np
 
     if tensorflow:
@@ -167,5 +155,5 @@ def setup_notebook(seed: int = 0, *, tensorflow: bool = True) -> None:
         tf.config.experimental.enable_op_determinism()
         keras.utils.disable_interactive_logging()
     np.set_printoptions(precision=4, suppress=True)
-    mpl.rcParams.update(PLOT_STYLE)
+    matplotlib.style.use(STYLE_FILE)
     seed_everything(seed)

@@ -4,10 +4,11 @@ Every function draws on the Axes passed as ``ax`` (or on a new figure) and
 returns it, so a chapter can put two panels side by side or add to a plot.
 Nothing is saved: the notebook shows the figure and the book stores it as PNG.
 
-The look is :data:`dropout_course.notebook.PLOT_STYLE`: each function calls
-:func:`apply_style` first, which sets the same matplotlib settings that
-``setup_notebook`` sets, so a figure looks the same whether or not the
-chapter called it.
+The look is the course's matplotlib style file,
+:data:`dropout_course.notebook.STYLE_FILE`, which ``setup_notebook`` applies
+once for the whole notebook; the functions here leave matplotlib's global
+settings alone. Outside a chapter, call :func:`apply_style` first to get the
+same look.
 
 Colours come from the Okabe-Ito palette, which stays distinguishable with the
 common forms of colour blindness. A model "without dropout" is always drawn in
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -27,8 +28,24 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
-from ._validation import check_array, check_positive_int, check_same_shape
-from .notebook import PLOT_STYLE
+from ._validation import (
+    Array,
+    InstanceOf,
+    Interval,
+    InvalidParameterError,
+    Sizes,
+    check,
+    check_array,
+    check_bool,
+    check_label,
+    check_mask,
+    check_positive_int,
+    check_same_length,
+    check_same_shape,
+    check_title,
+    fail,
+)
+from .notebook import STYLE_FILE
 
 __all__ = [
     "PALETTE",
@@ -90,8 +107,8 @@ _PROBABILITY_CMAP = "PuOr"
 
 
 def apply_style() -> None:
-    """Set matplotlib's rcParams to the course style (``PLOT_STYLE``)."""
-    mpl.rcParams.update(PLOT_STYLE)
+    """Apply the course's matplotlib style file (``setup_notebook`` does too)."""
+    mpl.style.use(STYLE_FILE)
 
 
 def color_for(label: str, index: int = 0) -> str:
@@ -101,8 +118,7 @@ def color_for(label: str, index: int = 0) -> str:
     dropout"`` (case ignored) get the reserved :data:`COLORS`; any other label
     gets the ``index``-th of the remaining palette colours, cycling.
     """
-    if not isinstance(label, str):
-        raise ValueError(f"label={label!r} is not valid: expected a str")
+    label = check(label, "label", InstanceOf(str, "a str"))
     index = check_positive_int(index, "index", minimum=0)
     key = _COLOR_ALIASES.get(label.strip().lower())
     if key is not None:
@@ -110,32 +126,23 @@ def color_for(label: str, index: int = 0) -> str:
     return _OTHER_COLORS[index % len(_OTHER_COLORS)]
 
 
+_AXES = InstanceOf(Axes, "a matplotlib Axes or None")
+_COLUMN = Array(ndim=(1, 2))
+_CALLABLE = InstanceOf(Callable, "a callable")
+
+
 def _axes(ax) -> Axes:
-    apply_style()
     if ax is None:
         _, ax = plt.subplots()
         return ax
-    if not isinstance(ax, Axes):
-        raise ValueError(f"ax={ax!r} is not valid: expected a matplotlib Axes or None")
-    return ax
-
-
-def _check_title(title) -> None:
-    if title is not None and not isinstance(title, str):
-        raise ValueError(f"title={title!r} is not valid: expected a str or None")
-
-
-def _check_label(value, name: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{name}={value!r} is not valid: expected a non-empty str")
-    return value
+    return check(ax, "ax", _AXES)
 
 
 def _column(values, name: str) -> np.ndarray:
     """Return ``values`` as a 1-D array, accepting Keras-style (n, 1) columns."""
-    array = check_array(values, name, ndim=(1, 2))
+    array = check(values, name, _COLUMN)
     if array.ndim == 2 and array.shape[1] != 1:
-        raise ValueError(f"{name} must have shape (n,) or (n, 1); got {array.shape}")
+        raise InvalidParameterError(f"{name} must have shape (n,) or (n, 1); got {array.shape}")
     return array.ravel()
 
 
@@ -162,16 +169,19 @@ def plot_loss_curves(histories, *, ax=None, log_scale: bool = True, title=None) 
     matplotlib Axes
     """
     if not isinstance(histories, Mapping) or not histories:
-        raise ValueError("histories must be a non-empty mapping {label: {'loss': ..., 'val_loss': ...}}")
-    if not isinstance(log_scale, (bool, np.bool_)):
-        raise ValueError(f"log_scale={log_scale!r} is not valid: expected True or False")
-    _check_title(title)
+        raise InvalidParameterError(
+            "histories must be a non-empty mapping {label: {'loss': ..., 'val_loss': ...}}"
+        )
+    log_scale = check_bool(log_scale, "log_scale")
+    check_title(title)
     curves = []
     for index, (label, history) in enumerate(histories.items()):
-        _check_label(label, "histories key")
+        check_label(label, "histories key")
         history = getattr(history, "history", history)  # a keras.callbacks.History
         if not isinstance(history, Mapping) or "loss" not in history:
-            raise ValueError(f"histories[{label!r}] must be a mapping with a 'loss' entry")
+            raise InvalidParameterError(
+                f"histories[{label!r}] must be a mapping with a 'loss' entry"
+            )
         loss = check_array(history["loss"], f"histories[{label!r}]['loss']", ndim=1)
         val_loss = None
         if history.get("val_loss") is not None:
@@ -182,7 +192,7 @@ def plot_loss_curves(histories, *, ax=None, log_scale: bool = True, title=None) 
         if log_scale:
             for name, values in (("loss", loss), ("val_loss", val_loss)):
                 if values is not None and np.any(values <= 0):
-                    raise ValueError(
+                    raise InvalidParameterError(
                         f"histories[{label!r}][{name!r}] has values <= 0, which a log scale "
                         f"cannot show; pass log_scale=False"
                     )
@@ -236,14 +246,16 @@ def plot_regression_fits(
     check_same_shape(x_test, y_test, "x_test", "y_test")
     x_grid = x_test if x_grid is None else _column(x_grid, "x_grid")
     if not isinstance(predictions, Mapping) or not predictions:
-        raise ValueError("predictions must be a non-empty mapping {label: predicted y at x_grid}")
+        raise InvalidParameterError(
+            "predictions must be a non-empty mapping {label: predicted y at x_grid}"
+        )
     fits = []
     for index, (label, values) in enumerate(predictions.items()):
-        _check_label(label, "predictions key")
+        check_label(label, "predictions key")
         y_hat = _column(values, f"predictions[{label!r}]")
         check_same_shape(x_grid, y_hat, "x_grid", f"predictions[{label!r}]")
         fits.append((label, color_for(label, index), y_hat))
-    _check_title(title)
+    check_title(title)
 
     ax = _axes(ax)
     ax.scatter(x_train, y_train, color=_TRAIN_POINT_COLOR, s=36, label="train", zorder=3)
@@ -290,22 +302,17 @@ def plot_decision_boundary(
     -------
     matplotlib Axes
     """
-    if not callable(predict_proba):
-        raise ValueError(f"predict_proba={predict_proba!r} is not valid: expected a callable")
+    predict_proba = check(predict_proba, "predict_proba", _CALLABLE)
     X = check_array(X, "X", ndim=2)
     if X.shape[1] != 2:
-        raise ValueError(f"X must have shape (n, 2); got {X.shape}")
+        raise InvalidParameterError(f"X must have shape (n, 2); got {X.shape}")
     y = check_array(y, "y", ndim=1)
-    if len(y) != len(X):
-        raise ValueError(f"X and y must have the same number of points; got {len(X)} and {len(y)}")
+    check_same_length(X, y, "X", "y")
     if not np.all((y == 0) | (y == 1)):
-        raise ValueError("y must contain only the classes 0 and 1")
+        raise InvalidParameterError("y must contain only the classes 0 and 1")
     resolution = check_positive_int(resolution, "resolution", minimum=2)
-    if isinstance(padding, bool) or not isinstance(padding, numbers.Real) or not (
-        np.isfinite(padding) and padding >= 0
-    ):
-        raise ValueError(f"padding={padding!r} is not valid: expected a finite number >= 0")
-    _check_title(title)
+    padding = check(padding, "padding", Interval(numbers.Real, 0))
+    check_title(title)
 
     low = X.min(axis=0) - padding
     high = X.max(axis=0) + padding
@@ -315,12 +322,12 @@ def plot_decision_boundary(
     grid = np.column_stack([grid_x1.ravel(), grid_x2.ravel()]).astype(np.float32)
     proba = np.asarray(predict_proba(grid), dtype=np.float64)
     if proba.shape not in {(grid.shape[0],), (grid.shape[0], 1)}:
-        raise ValueError(
+        raise InvalidParameterError(
             f"predict_proba must return shape ({grid.shape[0]},) or ({grid.shape[0]}, 1) "
             f"for {grid.shape[0]} points; got {proba.shape}"
         )
     if not np.all(np.isfinite(proba)) or proba.min() < 0 or proba.max() > 1:
-        raise ValueError("predict_proba must return probabilities in [0, 1]")
+        raise InvalidParameterError("predict_proba must return probabilities in [0, 1]")
     proba = proba.reshape(grid_x1.shape)
 
     ax = _axes(ax)
@@ -389,13 +396,14 @@ def plot_with_error_bars(
     check_same_shape(x, mean, "x", "mean")
     check_same_shape(x, spread, "x", "spread")
     if np.any(spread < 0):
-        raise ValueError("spread must be >= 0: it is the half-length of each error bar")
-    _check_label(label, "label")
-    _check_label(xlabel, "xlabel")
-    _check_label(ylabel, "ylabel")
-    _check_title(title)
+        raise InvalidParameterError("spread must be >= 0: it is the half-length of each error bar")
+    check_label(label, "label")
+    check_label(xlabel, "xlabel")
+    check_label(ylabel, "ylabel")
+    check_title(title)
+    log_x = check_bool(log_x, "log_x")
     if log_x and np.any(x <= 0):
-        raise ValueError("x must be > 0 for log_x=True")
+        raise InvalidParameterError("x must be > 0 for log_x=True")
 
     ax = _axes(ax)
     # the series already on the axes decide the next free palette colour
@@ -441,11 +449,11 @@ def plot_band(
     check_same_shape(x, mean, "x", "mean")
     check_same_shape(x, std, "x", "std")
     if np.any(std < 0):
-        raise ValueError("std must be >= 0")
-    _check_label(label, "label")
-    _check_label(xlabel, "xlabel")
-    _check_label(ylabel, "ylabel")
-    _check_title(title)
+        raise InvalidParameterError("std must be >= 0")
+    check_label(label, "label")
+    check_label(xlabel, "xlabel")
+    check_label(ylabel, "ylabel")
+    check_title(title)
 
     ax = _axes(ax)
     color = color if color is not None else color_for(label, len(ax.lines))
@@ -485,26 +493,27 @@ def show_digits(images, labels, *, n: int = 10):
     n = check_positive_int(n, "n")
     shape = np.shape(images)
     if len(shape) not in (2, 3, 4):
-        raise ValueError(f"images must have 2, 3 or 4 dimensions; got shape {shape}")
+        raise InvalidParameterError(f"images must have 2, 3 or 4 dimensions; got shape {shape}")
     if len(np.shape(labels)) != 1 or len(labels) != shape[0]:
-        raise ValueError(
+        raise InvalidParameterError(
             f"labels must have shape ({shape[0]},), one per image; got {np.shape(labels)}"
         )
     if n > shape[0]:
-        raise ValueError(f"n={n} is not valid: expected an integer <= the number of images, {shape[0]}")
+        fail("n", n, f"an integer <= the number of images, {shape[0]}")
     # only the shown images are converted: MNIST as float64 would be 31 MB
     shown = check_array(np.asarray(images)[:n], "images", ndim=(2, 3, 4))
     if shown.ndim == 2:
         side = math.isqrt(shown.shape[1])
         if side * side != shown.shape[1]:
-            raise ValueError(f"flat images must have a square number of pixels; got {shown.shape[1]}")
+            raise InvalidParameterError(
+                f"flat images must have a square number of pixels; got {shown.shape[1]}"
+            )
         shown = shown.reshape(n, side, side)
     elif shown.ndim == 4:
         if shown.shape[3] != 1:
-            raise ValueError(f"images must have one channel; got shape {shape}")
+            raise InvalidParameterError(f"images must have one channel; got shape {shape}")
         shown = shown[..., 0]
 
-    apply_style()
     ncols = min(n, 10)
     nrows = math.ceil(n / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(1.1 * ncols, 1.35 * nrows), squeeze=False)
@@ -521,28 +530,6 @@ _KEPT_UNIT_COLOR = PALETTE["sky blue"]
 _DROPPED_UNIT_COLOR = "#BBBBBB"
 # Horizontal distance between layers, in units of the vertical distance between units.
 _LAYER_SPACING = 2.5
-
-
-def _check_layer_masks(masks, layer_sizes) -> list:
-    if masks is None:
-        return [np.ones(size) for size in layer_sizes]
-    if isinstance(masks, np.ndarray) or not hasattr(masks, "__len__") or len(masks) != len(layer_sizes):
-        raise ValueError(
-            f"masks must be a sequence with one entry per layer ({len(layer_sizes)}), "
-            f"each None or a 0/1 array of the layer's size"
-        )
-    checked = []
-    for index, (mask, size) in enumerate(zip(masks, layer_sizes)):
-        if mask is None:
-            checked.append(np.ones(size))
-            continue
-        mask = check_array(mask, f"masks[{index}]", ndim=1)
-        if mask.shape != (size,):
-            raise ValueError(f"masks[{index}] must have shape ({size},) for layer {index}; got {mask.shape}")
-        if not np.all((mask == 0) | (mask == 1)):
-            raise ValueError(f"masks[{index}] must contain only 0 (dropped) and 1 (kept)")
-        checked.append(mask)
-    return checked
 
 
 def plot_network(layer_sizes, masks=None, *, ax=None, title=None, layer_names=None) -> Axes:
@@ -571,19 +558,32 @@ def plot_network(layer_sizes, masks=None, *, ax=None, title=None, layer_names=No
     -------
     matplotlib Axes
     """
-    if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__len__"):
-        raise ValueError(f"layer_sizes={layer_sizes!r} is not valid: expected a sequence of positive integers")
-    layer_sizes = [check_positive_int(size, "layer_sizes") for size in layer_sizes]
-    if len(layer_sizes) < 2:
-        raise ValueError(f"layer_sizes={layer_sizes!r} is not valid: expected at least two layers")
-    masks = _check_layer_masks(masks, layer_sizes)
+    layer_sizes = check(layer_sizes, "layer_sizes", Sizes(1, min_length=2, scalar=False))
+    if masks is None:
+        masks = [None] * len(layer_sizes)
+    if isinstance(masks, np.ndarray) or not hasattr(masks, "__len__") or (
+        len(masks) != len(layer_sizes)
+    ):
+        raise InvalidParameterError(
+            f"masks must be a sequence with one entry per layer ({len(layer_sizes)}), "
+            f"each None or a 0/1 array of the layer's size"
+        )
+    masks = [
+        np.ones(size) if mask is None else check_mask(mask, f"masks[{index}]")
+        for index, (mask, size) in enumerate(zip(masks, layer_sizes))
+    ]
+    for index, (mask, size) in enumerate(zip(masks, layer_sizes)):
+        if mask.shape != (size,):
+            raise InvalidParameterError(
+                f"masks[{index}] must have shape ({size},) for layer {index}; got {mask.shape}"
+            )
     if layer_names is None:
         layer_names = ["input", *(f"hidden {k}" for k in range(1, len(layer_sizes) - 1)), "output"]
     elif isinstance(layer_names, str) or len(layer_names) != len(layer_sizes):
-        raise ValueError(f"layer_names must hold one str per layer ({len(layer_sizes)})")
+        raise InvalidParameterError(f"layer_names must hold one str per layer ({len(layer_sizes)})")
     else:
-        layer_names = [_check_label(name, "layer_names entry") for name in layer_names]
-    _check_title(title)
+        layer_names = [check_label(name, "layer_names entry") for name in layer_names]
+    check_title(title)
 
     ax = _axes(ax)
     tallest = max(layer_sizes)
@@ -620,10 +620,13 @@ def plot_network(layer_sizes, masks=None, *, ax=None, title=None, layer_names=No
                 for sign in (1, -1):
                     ax.plot([x - offset, x + offset], [y - sign * offset, y + sign * offset],
                             color=_DROPPED_UNIT_COLOR, linewidth=1.5, zorder=3)
-        ax.text(_LAYER_SPACING * layer, -(tallest - 1) / 2.0 - 0.6, layer_names[layer], ha="center", va="top")
+        ax.text(
+            _LAYER_SPACING * layer, -(tallest - 1) / 2.0 - 0.6, layer_names[layer],
+            ha="center", va="top",
+        )
     handles = [
-        Line2D([], [], marker="o", linestyle="none", markersize=12, markerfacecolor=_KEPT_UNIT_COLOR,
-               markeredgecolor="black", label="kept unit"),
+        Line2D([], [], marker="o", linestyle="none", markersize=12,
+               markerfacecolor=_KEPT_UNIT_COLOR, markeredgecolor="black", label="kept unit"),
         Line2D([], [], marker="o", linestyle="none", markersize=12, markerfacecolor="white",
                markeredgecolor=_DROPPED_UNIT_COLOR, label="dropped unit"),
     ]
@@ -637,7 +640,9 @@ def plot_network(layer_sizes, masks=None, *, ax=None, title=None, layer_names=No
     return ax
 
 
-def plot_paired_seeds(frame, metric, labels, *, ax=None, ylabel, title=None, by="label", on="seed", confidence=0.95):
+def plot_paired_seeds(
+    frame, metric, labels, *, ax=None, ylabel, title=None, by="label", on="seed", confidence=0.95
+):
     """Show each seed's result for two or more settings, paired, with t intervals.
 
     A dot per seed and setting, a grey line joining the settings of one seed
@@ -664,14 +669,20 @@ def plot_paired_seeds(frame, metric, labels, *, ax=None, ylabel, title=None, by=
     -------
     matplotlib Axes
     """
+    import pandas as pd
+
     from .experiments import paired_differences, t_interval
 
     labels = list(labels)
     if len(labels) < 2:
-        raise ValueError(f"labels must name at least 2 settings to pair; got {labels!r}")
-    _check_label(ylabel, "ylabel")
-    _check_title(title)
-    # paired_differences validates the frame and the labels, and keeps the seeds all settings share
+        fail("labels", labels, "a list of at least 2 settings to pair")
+    check_label(ylabel, "ylabel")
+    check_title(title)
+    if isinstance(frame, pd.DataFrame) and by in frame.columns:
+        missing = [label for label in labels if label not in set(frame[by])]
+        if missing:
+            fail("labels", labels, f"values of column {by!r}; {missing} are not")
+    # paired_differences validates the frame, and keeps the seeds both settings share
     seeds = paired_differences(frame, metric, labels[0], labels[1], by=by, on=on).index
     wide = frame.pivot(index=on, columns=by, values=metric).loc[seeds, labels].dropna()
     ax = _axes(ax)
@@ -681,7 +692,10 @@ def plot_paired_seeds(frame, metric, labels, *, ax=None, ylabel, title=None, by=
     for position, label in zip(positions, labels):
         values = wide[label].to_numpy(dtype=float)
         color = color_for(label, position)
-        ax.scatter(np.full(values.size, position), values, color=color, s=30, zorder=2, label=f"{label}: one seed")
+        ax.scatter(
+            np.full(values.size, position), values, color=color, s=30, zorder=2,
+            label=f"{label}: one seed",
+        )
         interval = t_interval(values, confidence)
         ax.errorbar(
             position + 0.15,

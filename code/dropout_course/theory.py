@@ -1,8 +1,10 @@
 """Closed forms of dropout theory, and the Monte-Carlo estimators that check them.
 
 Chapters 3-5 derive results for a single linear unit and for linear regression
-with dropout on the inputs; each result has a closed form here and a sampling
-estimator, so a notebook can show the two agree within the sampling error.
+with dropout on the inputs; each result has a closed form here. A unit's
+moments also have a sampling estimator, and :func:`running_mean_with_se` turns
+any samples a notebook draws into an estimate with its standard error, so a
+notebook can show the two agree within the sampling error.
 
 Notation: unless a function says otherwise, it takes ``keep_prob``, the paper's
 p, the RETAIN probability (Srivastava et al. 2014; Baldi and Sadowski 2014).
@@ -40,14 +42,21 @@ import numbers
 import numpy as np
 
 from ._validation import (
-    check_array,
-    check_choice,
+    KEEP_PROB,
+    Array,
+    Interval,
+    InvalidParameterError,
+    Options,
+    check,
     check_keep_prob,
-    check_positive_int,
+    check_mask,
+    check_params,
     check_rate,
+    check_rng,
+    check_same_length,
     check_same_shape,
 )
-from .reference import CONVENTIONS, _as_generator, _check_mask
+from .reference import CONVENTIONS
 
 __all__ = [
     "keep_prob_from_rate",
@@ -56,20 +65,10 @@ __all__ = [
     "dropout_unit_variance",
     "linear_unit_output",
     "ensemble_output",
-    "dropout_loss",
-    "ensemble_loss",
-    "dropout_penalty",
     "expected_dropout_loss",
-    "dropout_gradient",
-    "ensemble_gradient",
     "expected_dropout_gradient",
-    "sample_dropout_losses",
     "running_mean_with_se",
-    "monte_carlo_dropout_loss",
-    "monte_carlo_dropout_loss_trace",
-    "monte_carlo_dropout_gradient",
     "monte_carlo_unit_moments",
-    "ridge_penalty_diagonal",
     "dropout_regression_weights",
     "train_linear_regression_with_dropout",
 ]
@@ -78,14 +77,27 @@ __all__ = [
 # float64), so a million samples of a wide unit never exhausts a laptop.
 _CHUNK_ELEMENTS = 2**20
 
+# What each parameter of the functions below accepts.
+_PARAMETERS = {
+    "h": Array(),
+    "x": Array(ndim=1),
+    "w": Array(ndim=1),
+    "target": Array(ndim=0),
+    "X": Array(ndim=2),
+    "y": Array(ndim=1),
+    "samples": Array(),
+    "keep_prob": KEEP_PROB,
+    "convention": Options(CONVENTIONS),
+    "n_samples": Interval(numbers.Integral, 1),
+    "n_steps": Interval(numbers.Integral, 1),
+    "learning_rate": Interval(numbers.Real, 0, closed="neither"),
+    "average_last": Interval(numbers.Real, 0, 1, closed="right"),
+}
+
 
 # --------------------------------------------------------------------------
 # Private helpers
 # --------------------------------------------------------------------------
-
-
-def _check_convention(convention) -> str:
-    return check_choice(convention, "convention", CONVENTIONS)
 
 
 def _training_scale(keep_prob: float, convention: str) -> float:
@@ -104,53 +116,14 @@ def _noise_factor(keep_prob: float, convention: str) -> float:
     return scale**2 * keep_prob * (1.0 - keep_prob)
 
 
+def _ensemble_output(x, w, keep_prob: float, convention: str) -> float:
+    """Test-time output of the linear unit, for checked arguments."""
+    return float(_ensemble_scale(keep_prob, convention) * np.dot(w, x))
+
+
 def _float_or_array(values):
     values = np.asarray(values, dtype=np.float64)
     return float(values) if values.ndim == 0 else values
-
-
-def _check_unit(x, w):
-    x = check_array(x, "x", ndim=1)
-    w = check_array(w, "w", ndim=1)
-    check_same_shape(x, w, "x", "w")
-    return x, w
-
-
-def _check_target(target) -> float:
-    return float(check_array(target, "target", ndim=0))
-
-
-def _check_unit_mask(mask, x) -> np.ndarray:
-    mask = _check_mask(mask)
-    check_same_shape(mask, x, "mask", "x")
-    return mask
-
-
-def _keep_prob_for_mask(keep_prob, convention: str):
-    # With a given mask, only the inverted convention needs p (to divide by it).
-    if keep_prob is None:
-        if convention == "inverted":
-            raise ValueError(
-                "keep_prob is required when convention='inverted' (the kept units "
-                "are divided by the retain probability keep_prob)"
-            )
-        return None
-    return check_keep_prob(keep_prob)
-
-
-def _check_n_samples(n_samples) -> int:
-    return check_positive_int(n_samples, "n_samples")
-
-
-def _check_positive_float(value, name: str) -> float:
-    if (
-        not isinstance(value, numbers.Real)
-        or isinstance(value, bool)
-        or not np.isfinite(value)
-        or value <= 0
-    ):
-        raise ValueError(f"{name}={value!r} is not valid: expected a finite number > 0")
-    return float(value)
 
 
 def _sample_chunks(n_samples: int, unit_shape: tuple, keep_prob: float, generator):
@@ -184,14 +157,6 @@ def _streamed_mean_and_variance(chunks):
     # One sample has no spread to estimate; nan says so without a warning.
     variance = m2 / (count - 1) if count > 1 else np.full_like(np.asarray(mean), np.nan)
     return count, mean, variance
-
-
-def _loss_chunks(x, w, target, keep_prob, n_samples, convention, generator):
-    scale = _training_scale(keep_prob, convention)
-    wx = w * x
-    for keep in _sample_chunks(n_samples, x.shape, keep_prob, generator):
-        outputs = (keep @ wx) * scale
-        yield 0.5 * (target - outputs) ** 2
 
 
 # --------------------------------------------------------------------------
@@ -255,9 +220,9 @@ def dropout_unit_mean(h, keep_prob, convention="scale-down"):
     float or numpy.ndarray
         ``p h`` (scale-down) or ``h`` (inverted).
     """
-    h = check_array(h, "h")
-    keep_prob = check_keep_prob(keep_prob)
-    convention = _check_convention(convention)
+    h, keep_prob, convention = check_params(
+        _PARAMETERS, h=h, keep_prob=keep_prob, convention=convention
+    )
     return _float_or_array(h * keep_prob * _training_scale(keep_prob, convention))
 
 
@@ -277,9 +242,9 @@ def dropout_unit_variance(h, keep_prob, convention="scale-down"):
     float or numpy.ndarray
         ``p (1 - p) h**2`` (scale-down) or ``(1 - p) / p h**2`` (inverted).
     """
-    h = check_array(h, "h")
-    keep_prob = check_keep_prob(keep_prob)
-    convention = _check_convention(convention)
+    h, keep_prob, convention = check_params(
+        _PARAMETERS, h=h, keep_prob=keep_prob, convention=convention
+    )
     return _float_or_array(_noise_factor(keep_prob, convention) * h**2)
 
 
@@ -310,14 +275,19 @@ def linear_unit_output(x, w, mask=None, *, convention="scale-down", keep_prob=No
     -------
     float
     """
-    x, w = _check_unit(x, w)
-    convention = _check_convention(convention)
+    x, w, convention = check_params(_PARAMETERS, x=x, w=w, convention=convention)
+    check_same_shape(x, w, "x", "w")
+    keep_prob = check(keep_prob, "keep_prob", None, KEEP_PROB)
     if mask is None:
-        if keep_prob is not None:
-            check_keep_prob(keep_prob)
         return float(np.dot(w, x))
-    mask = _check_unit_mask(mask, x)
-    keep_prob = _keep_prob_for_mask(keep_prob, convention)
+    mask = check_mask(mask)
+    check_same_shape(mask, x, "mask", "x")
+    # With a given mask, only the inverted convention needs p (to divide by it).
+    if keep_prob is None and convention == "inverted":
+        raise InvalidParameterError(
+            "keep_prob is required when convention='inverted' (the kept units "
+            "are divided by the retain probability keep_prob)"
+        )
     scale = 1.0 if convention == "scale-down" else 1.0 / keep_prob
     return float(np.dot(mask * w, x) * scale)
 
@@ -338,77 +308,11 @@ def ensemble_output(x, w, keep_prob, convention="scale-down") -> float:
         ``p * sum(w * x)`` (scale-down) or ``sum(w * x)`` (inverted, where the
         scaling happened during training).
     """
-    x, w = _check_unit(x, w)
-    keep_prob = check_keep_prob(keep_prob)
-    convention = _check_convention(convention)
-    return float(_ensemble_scale(keep_prob, convention) * np.dot(w, x))
-
-
-def dropout_loss(x, w, target, mask, *, keep_prob=None, convention="scale-down") -> float:
-    """Squared loss of one thinned unit, ``L_D = 1/2 (target - y_D)**2``.
-
-    Parameters
-    ----------
-    x, w : array_like, shape (n,)
-    target : float
-    mask : array_like, shape (n,)
-        1.0 kept, 0.0 dropped.
-    keep_prob : float, optional
-        Retain probability p; required for ``convention="inverted"``.
-    convention : {"scale-down", "inverted"}, default "scale-down"
-
-    Returns
-    -------
-    float
-    """
-    target = _check_target(target)
-    output = linear_unit_output(x, w, mask, convention=convention, keep_prob=keep_prob)
-    return 0.5 * (target - output) ** 2
-
-
-def ensemble_loss(x, w, target, keep_prob, convention="scale-down") -> float:
-    """Squared loss of the ensemble unit, ``L_E = 1/2 (target - y_E)**2``.
-
-    ``y_E`` is ``p sum(w x)`` (scale-down) or ``sum(w x)`` (inverted); see
-    :func:`ensemble_output`.
-
-    Parameters
-    ----------
-    x, w : array_like, shape (n,)
-    target : float
-    keep_prob : float
-        Retain probability p, in (0, 1].
-    convention : {"scale-down", "inverted"}, default "scale-down"
-
-    Returns
-    -------
-    float
-    """
-    target = _check_target(target)
-    return 0.5 * (target - ensemble_output(x, w, keep_prob, convention)) ** 2
-
-
-def dropout_penalty(x, w, keep_prob, convention="scale-down") -> float:
-    """The regularizer dropout adds to the ensemble loss of a linear unit.
-
-    Parameters
-    ----------
-    x, w : array_like, shape (n,)
-    keep_prob : float
-        Retain probability p, in (0, 1].
-    convention : {"scale-down", "inverted"}, default "scale-down"
-
-    Returns
-    -------
-    float
-        ``1/2 p (1 - p) sum((w x)**2)`` (scale-down; largest at p = 0.5) or
-        ``1/2 (1 - p) / p sum((w x)**2)`` (inverted; grows without bound as
-        p -> 0). Both vanish at p = 1. It equals ``1/2 Var[y_D]``.
-    """
-    x, w = _check_unit(x, w)
-    keep_prob = check_keep_prob(keep_prob)
-    convention = _check_convention(convention)
-    return 0.5 * _noise_factor(keep_prob, convention) * float(np.sum((w * x) ** 2))
+    x, w, keep_prob, convention = check_params(
+        _PARAMETERS, x=x, w=w, keep_prob=keep_prob, convention=convention
+    )
+    check_same_shape(x, w, "x", "w")
+    return _ensemble_output(x, w, keep_prob, convention)
 
 
 def expected_dropout_loss(x, w, target, keep_prob, convention="scale-down") -> float:
@@ -428,68 +332,23 @@ def expected_dropout_loss(x, w, target, keep_prob, convention="scale-down") -> f
     Returns
     -------
     float
-        ``ensemble_loss(...) + dropout_penalty(...)``.
+        ``L_E + 1/2 c(p) sum((w x)**2)``: the loss of the ensemble output
+        :func:`ensemble_output` plus the penalty, with ``c(p) = p (1 - p)``
+        (scale-down) or ``(1 - p) / p`` (inverted); the penalty equals
+        ``1/2 Var[y_D]``.
     """
-    return ensemble_loss(x, w, target, keep_prob, convention) + dropout_penalty(
-        x, w, keep_prob, convention
+    x, w, target, keep_prob, convention = check_params(
+        _PARAMETERS, x=x, w=w, target=target, keep_prob=keep_prob, convention=convention
     )
+    check_same_shape(x, w, "x", "w")
+    ensemble_loss = 0.5 * (target - _ensemble_output(x, w, keep_prob, convention)) ** 2
+    penalty = 0.5 * _noise_factor(keep_prob, convention) * float(np.sum((w * x) ** 2))
+    return ensemble_loss + penalty
 
 
 # --------------------------------------------------------------------------
 # Gradients with respect to the weights
 # --------------------------------------------------------------------------
-
-
-def dropout_gradient(x, w, target, mask, *, keep_prob=None, convention="scale-down") -> np.ndarray:
-    """Gradient of the one-mask loss ``L_D`` with respect to ``w``.
-
-    ``dL_D/dw_i = -(target - y_D) s delta_i x_i`` with ``s = 1`` (scale-down)
-    or ``1/p`` (inverted): a dropped input's weight gets exactly zero.
-
-    Parameters
-    ----------
-    x, w : array_like, shape (n,)
-    target : float
-    mask : array_like, shape (n,)
-        1.0 kept, 0.0 dropped.
-    keep_prob : float, optional
-        Retain probability p; required for ``convention="inverted"``.
-    convention : {"scale-down", "inverted"}, default "scale-down"
-
-    Returns
-    -------
-    numpy.ndarray, shape (n,)
-    """
-    target = _check_target(target)
-    output = linear_unit_output(x, w, mask, convention=convention, keep_prob=keep_prob)
-    # Inputs were validated by linear_unit_output; the arrays are rebuilt cheaply.
-    x = np.asarray(x, dtype=np.float64)
-    mask = np.asarray(mask, dtype=np.float64)
-    scale = 1.0 if convention == "scale-down" else 1.0 / keep_prob
-    return -(target - output) * scale * mask * x
-
-
-def ensemble_gradient(x, w, target, keep_prob, convention="scale-down") -> np.ndarray:
-    """Gradient of the ensemble loss ``L_E`` with respect to ``w``.
-
-    Parameters
-    ----------
-    x, w : array_like, shape (n,)
-    target : float
-    keep_prob : float
-        Retain probability p, in (0, 1].
-    convention : {"scale-down", "inverted"}, default "scale-down"
-
-    Returns
-    -------
-    numpy.ndarray, shape (n,)
-        ``-(target - p sum(w x)) p x`` (scale-down) or
-        ``-(target - sum(w x)) x`` (inverted).
-    """
-    target = _check_target(target)
-    output = ensemble_output(x, w, keep_prob, convention)
-    x = np.asarray(x, dtype=np.float64)
-    return -(target - output) * _ensemble_scale(float(keep_prob), convention) * x
 
 
 def expected_dropout_gradient(x, w, target, keep_prob, convention="scale-down") -> np.ndarray:
@@ -508,52 +367,21 @@ def expected_dropout_gradient(x, w, target, keep_prob, convention="scale-down") 
     numpy.ndarray, shape (n,)
         ``dL_E/dw + w p (1 - p) x**2`` (scale-down) or
         ``-(target - sum(w x)) x + w (1 - p) / p x**2`` (inverted): the
-        ensemble gradient plus the gradient of :func:`dropout_penalty`.
+        ensemble gradient plus the gradient of the penalty of
+        :func:`expected_dropout_loss`.
     """
-    gradient = ensemble_gradient(x, w, target, keep_prob, convention)
-    x = np.asarray(x, dtype=np.float64)
-    w = np.asarray(w, dtype=np.float64)
-    return gradient + _noise_factor(float(keep_prob), convention) * w * x**2
+    x, w, target, keep_prob, convention = check_params(
+        _PARAMETERS, x=x, w=w, target=target, keep_prob=keep_prob, convention=convention
+    )
+    check_same_shape(x, w, "x", "w")
+    output = _ensemble_output(x, w, keep_prob, convention)
+    ensemble_gradient = -(target - output) * _ensemble_scale(keep_prob, convention) * x
+    return ensemble_gradient + _noise_factor(keep_prob, convention) * w * x**2
 
 
 # --------------------------------------------------------------------------
 # Monte-Carlo estimators
 # --------------------------------------------------------------------------
-
-
-def sample_dropout_losses(
-    x, w, target, keep_prob, n_samples, *, convention="scale-down", rng=None
-) -> np.ndarray:
-    """Dropout losses ``L_D`` of a linear unit for independently sampled masks.
-
-    The raw material of the Monte-Carlo estimate: histogram it, or pass it to
-    :func:`running_mean_with_se`. With the same ``rng`` seed,
-    :func:`monte_carlo_dropout_loss` averages exactly these samples.
-
-    Parameters
-    ----------
-    x, w : array_like, shape (n,)
-    target : float
-    keep_prob : float
-        Retain probability p, in (0, 1].
-    n_samples : int
-        Number of masks, >= 1.
-    convention : {"scale-down", "inverted"}, default "scale-down"
-    rng : None, int or numpy.random.Generator, optional
-
-    Returns
-    -------
-    numpy.ndarray, shape (n_samples,)
-    """
-    x, w = _check_unit(x, w)
-    target = _check_target(target)
-    keep_prob = check_keep_prob(keep_prob)
-    n_samples = _check_n_samples(n_samples)
-    convention = _check_convention(convention)
-    generator = _as_generator(rng)
-    return np.concatenate(
-        list(_loss_chunks(x, w, target, keep_prob, n_samples, convention, generator))
-    )
 
 
 def running_mean_with_se(samples, sample_counts=None):
@@ -575,9 +403,9 @@ def running_mean_with_se(samples, sample_counts=None):
     standard_errors : numpy.ndarray, shape (m, ...)
         ``std(ddof=1) / sqrt(count)`` of the same samples; nan for count 1.
     """
-    samples = check_array(samples, "samples")
+    samples = check_params(_PARAMETERS, samples=samples)
     if samples.ndim == 0:
-        raise ValueError("samples must have at least 1 dimension (samples along axis 0)")
+        raise InvalidParameterError("samples must have at least 1 dimension (samples along axis 0)")
     n = samples.shape[0]
     if sample_counts is None:
         counts = np.arange(1, n + 1)
@@ -591,7 +419,7 @@ def running_mean_with_se(samples, sample_counts=None):
             or counts[-1] > n
             or np.any(np.diff(counts) <= 0)
         ):
-            raise ValueError(
+            raise InvalidParameterError(
                 f"sample_counts must be a non-empty increasing sequence of integers "
                 f"in [1, {n}] (the number of samples); got {sample_counts!r}"
             )
@@ -607,118 +435,6 @@ def running_mean_with_se(samples, sample_counts=None):
         variance = np.maximum(prefix_sq - prefix_sum**2 / k, 0.0) / (k - 1)
         standard_errors = np.where(k > 1, np.sqrt(variance / k), np.nan)
     return counts.astype(np.int64), means, standard_errors
-
-
-def monte_carlo_dropout_loss(
-    x, w, target, keep_prob, n_samples, *, convention="scale-down", rng=None
-):
-    """Monte-Carlo estimate of the expected dropout loss ``E[L_D]``.
-
-    Parameters
-    ----------
-    x, w : array_like, shape (n,)
-    target : float
-    keep_prob : float
-        Retain probability p, in (0, 1].
-    n_samples : int
-        Number of sampled masks, >= 1.
-    convention : {"scale-down", "inverted"}, default "scale-down"
-    rng : None, int or numpy.random.Generator, optional
-
-    Returns
-    -------
-    mean : float
-        Average loss over the sampled masks.
-    standard_error : float
-        ``std(ddof=1) / sqrt(n_samples)``; nan when ``n_samples`` is 1.
-    """
-    x, w = _check_unit(x, w)
-    target = _check_target(target)
-    keep_prob = check_keep_prob(keep_prob)
-    n_samples = _check_n_samples(n_samples)
-    convention = _check_convention(convention)
-    generator = _as_generator(rng)
-    chunks = _loss_chunks(x, w, target, keep_prob, n_samples, convention, generator)
-    count, mean, variance = _streamed_mean_and_variance(chunks)
-    return float(mean), float(np.sqrt(variance / count))
-
-
-def monte_carlo_dropout_loss_trace(
-    x, w, target, keep_prob, sample_counts, *, convention="scale-down", rng=None
-):
-    """Monte-Carlo estimate of ``E[L_D]`` as a function of the number of masks.
-
-    One stream of masks is drawn and the running estimate is read at each
-    count, as in a convergence plot (compare with
-    :func:`expected_dropout_loss`).
-
-    Parameters
-    ----------
-    x, w : array_like, shape (n,)
-    target : float
-    keep_prob : float
-        Retain probability p, in (0, 1].
-    sample_counts : array_like of int
-        Increasing counts >= 1; the largest is the number of masks drawn.
-    convention : {"scale-down", "inverted"}, default "scale-down"
-    rng : None, int or numpy.random.Generator, optional
-
-    Returns
-    -------
-    counts, means, standard_errors : numpy.ndarray
-        See :func:`running_mean_with_se`.
-    """
-    counts = np.asarray(sample_counts)
-    if counts.ndim != 1 or counts.size == 0 or not np.issubdtype(counts.dtype, np.integer):
-        raise ValueError(
-            f"sample_counts must be a non-empty 1-D sequence of integers; got {sample_counts!r}"
-        )
-    n_samples = check_positive_int(int(counts.max()), "max(sample_counts)")
-    losses = sample_dropout_losses(
-        x, w, target, keep_prob, n_samples, convention=convention, rng=rng
-    )
-    return running_mean_with_se(losses, counts)
-
-
-def monte_carlo_dropout_gradient(
-    x, w, target, keep_prob, n_samples, *, convention="scale-down", rng=None
-):
-    """Monte-Carlo estimate of the expected dropout gradient ``E[dL_D/dw]``.
-
-    Parameters
-    ----------
-    x, w : array_like, shape (n,)
-    target : float
-    keep_prob : float
-        Retain probability p, in (0, 1].
-    n_samples : int
-        Number of sampled masks, >= 1.
-    convention : {"scale-down", "inverted"}, default "scale-down"
-    rng : None, int or numpy.random.Generator, optional
-
-    Returns
-    -------
-    mean : numpy.ndarray, shape (n,)
-        Average gradient over the sampled masks.
-    standard_error : numpy.ndarray, shape (n,)
-        Per-component standard error; nan when ``n_samples`` is 1.
-    """
-    x, w = _check_unit(x, w)
-    target = _check_target(target)
-    keep_prob = check_keep_prob(keep_prob)
-    n_samples = _check_n_samples(n_samples)
-    convention = _check_convention(convention)
-    generator = _as_generator(rng)
-    scale = _training_scale(keep_prob, convention)
-    wx = w * x
-
-    def gradients():
-        for keep in _sample_chunks(n_samples, x.shape, keep_prob, generator):
-            residual = target - (keep @ wx) * scale
-            yield -(residual * scale)[:, None] * (keep * x)
-
-    count, mean, variance = _streamed_mean_and_variance(gradients())
-    return mean, np.sqrt(variance / count)
 
 
 def monte_carlo_unit_moments(h, keep_prob, n_samples, *, convention="scale-down", rng=None):
@@ -746,11 +462,10 @@ def monte_carlo_unit_moments(h, keep_prob, n_samples, *, convention="scale-down"
         ``n_samples`` is 1. The standard error of ``mean`` is
         ``sqrt(variance / n_samples)``.
     """
-    h = check_array(h, "h")
-    keep_prob = check_keep_prob(keep_prob)
-    n_samples = _check_n_samples(n_samples)
-    convention = _check_convention(convention)
-    generator = _as_generator(rng)
+    h, keep_prob, n_samples, convention = check_params(
+        _PARAMETERS, h=h, keep_prob=keep_prob, n_samples=n_samples, convention=convention
+    )
+    generator = check_rng(rng)
     scaled = h * _training_scale(keep_prob, convention)
     chunks = (keep * scaled for keep in _sample_chunks(n_samples, h.shape, keep_prob, generator))
     _, mean, variance = _streamed_mean_and_variance(chunks)
@@ -760,47 +475,6 @@ def monte_carlo_unit_moments(h, keep_prob, n_samples, *, convention="scale-down"
 # --------------------------------------------------------------------------
 # Linear regression with dropout on the inputs (Srivastava et al. 2014, 9.1)
 # --------------------------------------------------------------------------
-
-
-def _check_design(X, y):
-    X = check_array(X, "X", ndim=2)
-    y = check_array(y, "y", ndim=1)
-    if X.shape[0] != y.shape[0]:
-        raise ValueError(
-            f"X and y must have the same number of samples; got X with shape "
-            f"{X.shape} and y with shape {y.shape}"
-        )
-    return X, y
-
-
-def ridge_penalty_diagonal(X, keep_prob, convention="scale-down") -> np.ndarray:
-    """Per-feature ridge penalty that input dropout puts on the weights.
-
-    Averaging the squared error over input masks ``R`` (entries Bernoulli(p))
-    gives
-
-    scale-down:  E||y - (R*X) w||^2   = ||y - pXw||^2 + w^T diag(lambda) w,
-                 lambda = p (1 - p) diag(X^T X);
-    inverted:    E||y - (R*X) w / p||^2 = ||y - Xw||^2 + w^T diag(lambda) w,
-                 lambda = (1 - p) / p diag(X^T X).
-
-    Parameters
-    ----------
-    X : array_like, shape (n_samples, n_features)
-        Design matrix (no intercept column; center the data).
-    keep_prob : float
-        Retain probability p of each input, in (0, 1].
-    convention : {"scale-down", "inverted"}, default "scale-down"
-
-    Returns
-    -------
-    numpy.ndarray, shape (n_features,)
-        ``lambda``: features with a large sum of squares are penalised more.
-    """
-    X = check_array(X, "X", ndim=2)
-    keep_prob = check_keep_prob(keep_prob)
-    convention = _check_convention(convention)
-    return _noise_factor(keep_prob, convention) * np.einsum("ij,ij->j", X, X)
 
 
 def dropout_regression_weights(X, y, keep_prob, convention="scale-down") -> np.ndarray:
@@ -816,7 +490,8 @@ def dropout_regression_weights(X, y, keep_prob, convention="scale-down") -> np.n
                  the test-time weights are ``w`` itself.
 
     Both conventions give the same test-time predictions, and both are ridge
-    regression with the per-feature penalty of :func:`ridge_penalty_diagonal`.
+    regression with the per-feature penalty ``c(p) diag(X^T X)``, ``c(p) =
+    p (1 - p)`` (scale-down) or ``(1 - p) / p`` (inverted).
     No intercept is modelled: center ``X`` and ``y`` first (a constant
     column would be dropped out, and penalised, like any other input).
 
@@ -841,13 +516,16 @@ def dropout_regression_weights(X, y, keep_prob, convention="scale-down") -> np.n
         If the system is singular (a column of zeros, or ``keep_prob = 1``,
         i.e. ordinary least squares, with collinear features).
     """
-    X, y = _check_design(X, y)
-    keep_prob = check_keep_prob(keep_prob)
-    convention = _check_convention(convention)
+    X, y, keep_prob, convention = check_params(
+        _PARAMETERS, X=X, y=y, keep_prob=keep_prob, convention=convention
+    )
+    check_same_length(X, y, "X", "y")
     # Normal equations of ||y - s_E X w||^2 + w^T diag(lambda) w, with s_E the
     # test-time scale: one formula for both conventions.
     s_e = _ensemble_scale(keep_prob, convention)
-    system = s_e**2 * (X.T @ X) + np.diag(ridge_penalty_diagonal(X, keep_prob, convention))
+    system = s_e**2 * (X.T @ X) + np.diag(
+        _noise_factor(keep_prob, convention) * np.einsum("ij,ij->j", X, X)
+    )
     return np.linalg.solve(system, s_e * (X.T @ y))
 
 
@@ -890,7 +568,7 @@ def train_linear_regression_with_dropout(
     learning_rate : float
         Step size, > 0. Gradient descent on the expected mean loss is stable
         below ``2 / lambda_max(H)``, ``H = (2/n)(s_E^2 X^T X +
-        diag(ridge_penalty_diagonal(X, ...)))`` with ``s_E = p`` (scale-down)
+        c(p) diag(X^T X))`` with ``s_E = p`` (scale-down)
         or 1 (inverted); the mask noise calls for a good margin below that.
     n_steps : int
         Number of SGD steps, >= 1.
@@ -915,27 +593,16 @@ def train_linear_regression_with_dropout(
     FloatingPointError
         If the iterates diverge (``learning_rate`` too large).
     """
-    X, y = _check_design(X, y)
-    keep_prob = check_keep_prob(keep_prob)
-    convention = _check_convention(convention)
-    learning_rate = _check_positive_float(learning_rate, "learning_rate")
-    n_steps = check_positive_int(n_steps, "n_steps")
+    X, y, keep_prob, convention, learning_rate, n_steps, average_last = check_params(
+        _PARAMETERS, X=X, y=y, keep_prob=keep_prob, convention=convention,
+        learning_rate=learning_rate, n_steps=n_steps, average_last=average_last,
+    )
+    check_same_length(X, y, "X", "y")
     n_rows, n_features = X.shape
     if batch_size is None:
         batch_size = n_rows
-    batch_size = check_positive_int(batch_size, "batch_size")
-    if batch_size > n_rows:
-        raise ValueError(
-            f"batch_size={batch_size} is not valid: expected at most the number "
-            f"of rows of X ({n_rows})"
-        )
-    if (
-        not isinstance(average_last, numbers.Real)
-        or isinstance(average_last, bool)
-        or not 0.0 < average_last <= 1.0
-    ):
-        raise ValueError(f"average_last={average_last!r} is not valid: expected a number in (0, 1]")
-    generator = _as_generator(rng)
+    batch_size = check(batch_size, "batch_size", Interval(numbers.Integral, 1, n_rows))
+    generator = check_rng(rng)
 
     full_batch = batch_size == n_rows
     # Folding the training scale into X once saves a multiply per step.

@@ -45,7 +45,16 @@ import numbers
 import numpy as np
 
 from . import _compiled_loops as _loops
-from ._validation import check_positive_int, check_seed
+from ._validation import (
+    InvalidParameterError,
+    check_batch_size,
+    check_bool,
+    check_data,
+    check_model,
+    check_pair,
+    check_positive_int,
+    check_seed,
+)
 
 __all__ = [
     "fit_fast",
@@ -56,71 +65,6 @@ __all__ = [
     "summarize",
 ]
 
-#: Largest batch :func:`predict_fast` and :func:`evaluate_loss` feed the model
-#: when no batch size is given, to bound memory (a 10 000-image CNN batch
-#: would need hundreds of megabytes of activations).
-_DEFAULT_INFERENCE_BATCH = 1024
-
-
-# --------------------------------------------------------------------------
-# Input checks
-# --------------------------------------------------------------------------
-
-
-def _check_model(model, name: str = "model", *, compiled: bool = False):
-    import keras
-
-    if not isinstance(model, keras.Model):
-        raise ValueError(f"{name} must be a keras.Model; got {type(model).__name__}")
-    if compiled and (not model.compiled or model.optimizer is None):
-        raise ValueError(f"{name} must be compiled (model.compile(optimizer=..., loss=...)) first")
-    return model
-
-
-def _check_data(values, name: str) -> np.ndarray:
-    """Return ``values`` as a numpy array with floats in Keras' float type.
-
-    Unlike ``check_array`` this keeps integer labels as integers and never
-    copies an image set to float64: the conversion mirrors what ``model.fit``
-    does with numpy arrays (floats that are not ``floatx`` are cast to it).
-    """
-    import keras
-
-    try:
-        array = np.asarray(values)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"{name} must be an array of numbers; got {type(values).__name__}") from error
-    if array.dtype == object or not (
-        np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.bool_)
-    ):
-        raise ValueError(f"{name} must be an array of numbers; got dtype {array.dtype}")
-    if array.ndim == 0:
-        raise ValueError(f"{name} must have one row per sample; got a scalar")
-    if array.shape[0] == 0:
-        raise ValueError(f"{name} must not be empty; got shape {array.shape}")
-    if np.issubdtype(array.dtype, np.floating):
-        if not np.all(np.isfinite(array)):
-            raise ValueError(f"{name} must contain only finite numbers (no NaN or inf)")
-        if array.dtype != np.dtype(keras.config.floatx()):
-            array = array.astype(keras.config.floatx())
-    return array
-
-
-def _check_pair(x, y, x_name: str, y_name: str):
-    x = _check_data(x, x_name)
-    y = _check_data(y, y_name)
-    if len(x) != len(y):
-        raise ValueError(
-            f"{x_name} and {y_name} must have the same number of samples (rows); "
-            f"got {len(x)} and {len(y)}"
-        )
-    return x, y
-
-
-def _check_batch_size(batch_size, n: int) -> int:
-    if batch_size is None:
-        return min(n, _DEFAULT_INFERENCE_BATCH)
-    return check_positive_int(batch_size, "batch_size")
 
 
 def fit_fast(
@@ -178,24 +122,23 @@ def fit_fast(
     """
     import tensorflow as tf
 
-    _check_model(model, compiled=True)
+    check_model(model, compiled=True)
     epochs = check_positive_int(epochs, "epochs", minimum=0)
     batch_size = check_positive_int(batch_size, "batch_size")
     seed = check_seed(seed)
-    if not isinstance(shuffle, (bool, np.bool_)):
-        raise ValueError(f"shuffle={shuffle!r} is not valid: expected True or False")
-    x, y = _check_pair(x, y, "x", "y")
+    shuffle = check_bool(shuffle, "shuffle")
+    x, y = check_pair(x, y, "x", "y")
     with_validation = validation_data is not None
     if with_validation:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise ValueError(
+            raise InvalidParameterError(
                 "validation_data must be a pair (x_val, y_val); got "
                 f"{type(validation_data).__name__}"
                 + (f" of length {len(validation_data)}" if hasattr(validation_data, "__len__") else "")
             )
-        x_val, y_val = _check_pair(*validation_data, "validation_data[0]", "validation_data[1]")
+        x_val, y_val = check_pair(*validation_data, "validation_data[0]", "validation_data[1]")
         if x_val.shape[1:] != x.shape[1:] or y_val.shape[1:] != y.shape[1:]:
-            raise ValueError(
+            raise InvalidParameterError(
                 "validation_data must have the training data's shape per sample; got "
                 f"{x_val.shape[1:]} and {y_val.shape[1:]} for {x.shape[1:]} and {y.shape[1:]}"
             )
@@ -257,9 +200,9 @@ def evaluate_metrics(model, x, y, batch_size=None):
         (including ``model.losses``, e.g. L2 penalties) and each compiled
         metric, averaged over samples.
     """
-    _check_model(model, compiled=True)
-    x, y = _check_pair(x, y, "x", "y")
-    batch_size = _check_batch_size(batch_size, len(x))
+    check_model(model, compiled=True)
+    x, y = check_pair(x, y, "x", "y")
+    batch_size = check_batch_size(batch_size, len(x))
     _loops.build_for_training(model, x, y)
     values, info = _loops.run(
         model,
@@ -306,9 +249,9 @@ def predict_fast(model, x, batch_size=None):
         is the paper's weight scaling). Unlike ``model.predict`` it prints
         nothing and does not trace again on a new data size.
     """
-    _check_model(model)
-    x = _check_data(x, "x")
-    batch_size = _check_batch_size(batch_size, len(x))
+    check_model(model)
+    x = check_data(x, "x")
+    batch_size = check_batch_size(batch_size, len(x))
     dtype = _loops.output_dtype(model, x)
     outputs, _ = _loops.run(
         model, "predict", _loops.make_predict(dtype), [x, np.int32(batch_size)], _loops.model_state, extra_key=(dtype,)
@@ -348,36 +291,36 @@ def run_seeds(experiment, seeds):
     import pandas as pd
 
     if not callable(experiment):
-        raise ValueError(
+        raise InvalidParameterError(
             f"experiment must be callable as experiment(seed); got {type(experiment).__name__}"
         )
     if isinstance(seeds, numbers.Integral):
-        raise ValueError(
+        raise InvalidParameterError(
             f"seeds={seeds!r} is not valid: expected a sequence of integers, e.g. range({seeds})"
         )
     seeds = [check_seed(seed, "seeds") for seed in seeds]
     if not seeds:
-        raise ValueError("seeds must contain at least one seed")
+        raise InvalidParameterError("seeds must contain at least one seed")
     rows = []
     for seed in seeds:
         result = experiment(seed)
         results = [result] if isinstance(result, dict) else result
         if not isinstance(results, (list, tuple)) or not results:
-            raise ValueError(
+            raise InvalidParameterError(
                 "experiment(seed) must return a dict of scalars or a non-empty list of "
                 f"such dicts; got {type(result).__name__} for seed={seed}"
             )
         for row in results:
             if not isinstance(row, dict):
-                raise ValueError(
+                raise InvalidParameterError(
                     f"experiment(seed) returned a {type(row).__name__} row for seed={seed}; "
                     "expected a dict"
                 )
             if "seed" in row:
-                raise ValueError("experiment(seed) must not return a 'seed' key: run_seeds adds it")
+                raise InvalidParameterError("experiment(seed) must not return a 'seed' key: run_seeds adds it")
             for key, value in row.items():
                 if not _is_scalar(value):
-                    raise ValueError(
+                    raise InvalidParameterError(
                         f"experiment(seed) returned {key}={value!r} for seed={seed}; "
                         "expected a scalar (number or string)"
                     )
@@ -412,20 +355,20 @@ def summarize(frame, by, metrics):
     import pandas as pd
 
     if not isinstance(frame, pd.DataFrame):
-        raise ValueError(f"frame must be a pandas.DataFrame; got {type(frame).__name__}")
+        raise InvalidParameterError(f"frame must be a pandas.DataFrame; got {type(frame).__name__}")
     by = [] if by is None else [by] if isinstance(by, str) else list(by)
     metrics = [metrics] if isinstance(metrics, str) else list(metrics)
     if not metrics:
-        raise ValueError("metrics must name at least one column")
+        raise InvalidParameterError("metrics must name at least one column")
     for name, columns in (("by", by), ("metrics", metrics)):
         missing = [column for column in columns if column not in frame.columns]
         if missing:
-            raise ValueError(
+            raise InvalidParameterError(
                 f"{name}={missing!r} not found in frame: expected columns among {list(frame.columns)}"
             )
     for column in metrics:
         if not pd.api.types.is_numeric_dtype(frame[column]):
-            raise ValueError(f"metrics={column!r} is not a numeric column (dtype {frame[column].dtype})")
+            raise InvalidParameterError(f"metrics={column!r} is not a numeric column (dtype {frame[column].dtype})")
     groups = frame.groupby(by, sort=False) if by else [((), frame)]
     rows = []
     for group, part in groups:

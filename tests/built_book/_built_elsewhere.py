@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 # --- files the HTML book links to that another command builds ------------------
 
 # The intro page links to the PDF of the book, which `make pdf`
