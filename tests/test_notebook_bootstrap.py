@@ -128,3 +128,19 @@ def test_set_first_cell_keeps_the_chapters_own_lines_and_is_idempotent():
     compile(once, "first cell", "exec")
     with pytest.raises(ValueError, match="no line"):
         guarded("import numpy as np")
+
+
+def test_glue_to_eval_binds_other_chapters_after_the_guarded_import():
+    import runpy
+    from pathlib import Path
+
+    import nbformat
+
+    glue_to_eval = runpy.run_path(str(Path(__file__).resolve().parents[1] / "scripts" / "glue_to_eval.py"))
+    cell = _first_cell_script()["guarded"]("from dropout_course import setup_notebook\n\nsetup_notebook(seed=0)")
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
+    assert glue_to_eval["bind_other_chapters"](notebook, ["01_a.ipynb"])
+    source = notebook.cells[0].source
+    assert source.startswith(_first_cell_script()["GUARDED_IMPORT"])  # still the first thing
+    assert source.index(glue_to_eval["BIND_IMPORT"]) < source.index("setup_notebook(seed=0)")
+    compile(source, "first cell", "exec")
