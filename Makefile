@@ -12,7 +12,7 @@ BOOK_HTML := _build/html
 .PHONY: help setup book pdf slides test lab bench execute constraints clean
 
 help:
-	@echo "make book    set up .venv and build the HTML book into $(BOOK_HTML)"
+	@echo "make book    set up .venv and build the HTML book into $(BOOK_HTML), and the chapters' archive for offline work"
 	@echo "make pdf     set up .venv, build the whole book as one PDF into _build/pdf and check it (needs XeLaTeX)"
 	@echo "make slides  set up .venv and build one offline reveal.js deck per chapter into _build/slides"
 	@echo "make test    set up .venv and run every test (lint, package, notebooks, book, slides)"
@@ -28,8 +28,11 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 
 setup: $(STAMP)
 
+# After the HTML, the archive of chapters, data and package the intro page links
+# to (_build/html/dropout-course-notebooks.zip; under a second, no network).
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --builder html -n -W --keep-going
+	$(BIN)/python scripts/build_bundle.py
 	@echo "The book is at file://$(CURDIR)/$(BOOK_HTML)/index.html"
 
 # The whole book as one PDF and chapter 12's cheat sheet as a one-page handout,
@@ -60,7 +63,8 @@ test: $(STAMP)
 		-n 2 --dist loadfile --durations=10 $(NBVAL_CHAPTERS)
 	@mkdir -p _build
 	@$(BIN)/python -m pytest tests/jupyterlab > _build/jupyterlab-test.log 2>&1 & lab=$$!; \
-	$(BIN)/jupyter-book build . --builder html -n -W --keep-going && $(BIN)/python -m pytest tests/built_book; \
+	$(BIN)/jupyter-book build . --builder html -n -W --keep-going && \
+	$(BIN)/python scripts/build_bundle.py && $(BIN)/python -m pytest tests/built_book; \
 	book=$$?; wait $$lab; lab=$$?; cat _build/jupyterlab-test.log; \
 	echo "built book: $$(test $$book -eq 0 && echo passed || echo FAILED); JupyterLab: $$(test $$lab -eq 0 && echo passed || echo FAILED)"; \
 	test $$book -eq 0 -a $$lab -eq 0

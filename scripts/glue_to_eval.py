@@ -219,7 +219,9 @@ def bind_other_chapters(nb, notebooks: list[str]) -> bool:
                 source = re.sub(r"^(from dropout_course import .*)$", rf"\1\n{BIND_IMPORT}", source,
                                 count=1, flags=re.M)
                 if BIND_IMPORT not in source:
-                    source = f"{BIND_IMPORT}\n{source}"
+                    # a guarded import (scripts/set_first_cell.py) stays first:
+                    # the package's import goes after it, before the call
+                    source = SETUP_CALL.sub(lambda call: f"{BIND_IMPORT}\n\n{call.group(0)}", source, count=1)
             names = "".join(f'\n    "{n}",' for n in notebooks)
             cell.source = (f"{source}\n\n# the other chapters' numbers quoted here (for running "
                            f"a markdown cell)\nbind_glued_values({names}\n)")

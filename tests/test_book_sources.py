@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import runpy
 
 import pytest
 
@@ -34,11 +35,20 @@ def test_there_is_at_least_one_chapter():
     assert NOTEBOOKS, f"no notebooks in {CHAPTERS}"
 
 
+def _set_first_cell():
+    return runpy.run_path(str(ROOT / "scripts" / "set_first_cell.py"))
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_chapter_starts_with_the_bootstrap(path):
     first = "".join(_code_cells(path)[0]["source"])
     assert "setup_notebook(" in first, (
         f"{path.name}: the first code cell must call setup_notebook()"
+    )
+    # downloaded alone, the chapter says how to install the package (CONTRIBUTING.md)
+    assert first.startswith(_set_first_cell()["GUARDED_IMPORT"]), (
+        f"{path.name}: the first code cell must begin with the guarded import of "
+        "dropout_course; run `python scripts/set_first_cell.py`"
     )
 
 
@@ -68,3 +78,12 @@ def test_chapter_has_all_outputs_stored_and_no_errors(path):
 def test_chapter_uses_the_python3_kernel(path):
     notebook = json.loads(path.read_text())
     assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+
+
+def test_contributing_quotes_the_first_cell_the_script_writes():
+    import textwrap
+
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert textwrap.indent(_set_first_cell()["GUARDED_IMPORT"], "  ") in text, (
+        "CONTRIBUTING.md's first code cell differs from scripts/set_first_cell.py's GUARDED_IMPORT"
+    )

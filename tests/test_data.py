@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
+import importlib.util
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +24,63 @@ REPO_DATA = Path(__file__).resolve().parents[1] / "data"
 def test_data_dir_is_the_repository_data_folder():
     assert data.DATA_DIR == REPO_DATA
     assert data.data_path("mnist_5k.npz") == REPO_DATA / "mnist_5k.npz"
+
+
+def test_find_data_dir_prefers_the_environment_variable(tmp_path, monkeypatch):
+    monkeypatch.setenv(data.DATA_ENV_VAR, str(tmp_path))
+    assert data.find_data_dir() == tmp_path.resolve()
+    monkeypatch.setenv(data.DATA_ENV_VAR, "")  # empty: as if unset
+    assert data.find_data_dir() == REPO_DATA
+
+
+def test_find_data_dir_in_a_clone_is_the_repository_folder_from_any_directory(
+    tmp_path, monkeypatch
+):
+    monkeypatch.delenv(data.DATA_ENV_VAR, raising=False)
+    (tmp_path / "data").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert data.find_data_dir() == REPO_DATA
+
+
+def _installed_copy(tmp_path, monkeypatch):
+    """The data module as a wheel installs it: outside the repository's code/."""
+    target = tmp_path / "site-packages" / "dropout_course"
+    shutil.copytree(
+        Path(data.__file__).parent, target, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    spec = importlib.util.spec_from_file_location(
+        "dropout_course_installed", target / "__init__.py", submodule_search_locations=[str(target)]
+    )
+    package = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "dropout_course_installed", package)
+    spec.loader.exec_module(package)
+    return importlib.import_module("dropout_course_installed.data")
+
+
+def test_find_data_dir_outside_a_clone_looks_in_the_working_directory_then_its_parent(
+    tmp_path, monkeypatch
+):
+    monkeypatch.delenv(data.DATA_ENV_VAR, raising=False)
+    installed = _installed_copy(tmp_path, monkeypatch)
+    bundle = tmp_path / "bundle"
+    (bundle / "chapters").mkdir(parents=True)
+    (bundle / "data").mkdir()
+    monkeypatch.chdir(bundle / "chapters")  # a kernel runs in the notebook's folder
+    assert installed.find_data_dir() == bundle / "data"
+    monkeypatch.chdir(bundle)
+    assert installed.find_data_dir() == bundle / "data"
+    # nowhere: data/ in the working directory, reported as missing by the loader
+    monkeypatch.chdir(tmp_path / "site-packages")
+    assert installed.find_data_dir() == tmp_path / "site-packages" / "data"
+    with pytest.raises(FileNotFoundError, match=data.DATA_ENV_VAR) as error:
+        installed.load_mnist_5k(data_dir=installed.find_data_dir())
+    assert str(tmp_path / "site-packages" / "data" / data.MNIST_5K_FILE) in str(error.value)
+
+
+@pytest.mark.parametrize("name", ["../secret", "sub/file.npz", "", ".", 3])
+def test_data_path_rejects_anything_but_a_plain_file_name(name):
+    with pytest.raises(ValueError, match="name="):
+        data.data_path(name)
 
 
 def test_recorded_sha256_matches_the_file_in_the_repository():
@@ -56,6 +116,7 @@ def test_missing_file_names_the_path_and_how_to_restore_it(tmp_path):
         data.load_mnist_5k(data_dir=tmp_path)
     assert "git checkout" in str(error.value)
     assert "scripts/make_mnist_5k.py" in str(error.value)
+    assert data.DATA_ENV_VAR in str(error.value)
 
 
 # --- MNIST subset -------------------------------------------------------------

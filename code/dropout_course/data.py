@@ -1,6 +1,7 @@
 """Data sets of the course: checksummed files in ``data/`` and seeded generators.
 
-Stored (in the repository's ``data/`` folder, described in ``data/README.md``)
+Stored (in the repository's ``data/`` folder, described in ``data/README.md``;
+outside a clone see :func:`find_data_dir`)
 
 ``load_mnist_5k``       5,000 MNIST digits, 500 per class, 28 x 28 pixels
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import numbers
+import os
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +47,8 @@ from ._validation import (
 
 __all__ = [
     "DATA_DIR",
+    "DATA_ENV_VAR",
+    "find_data_dir",
     "MNIST_5K_FILE",
     "MNIST_5K_SHA256",
     "data_path",
@@ -56,9 +60,37 @@ __all__ = [
     "make_blobs_2class",
 ]
 
-#: The repository's ``data/`` folder (code/dropout_course/../../data). The
-#: package is installed editable, so this is the working tree's folder.
-DATA_DIR = Path(__file__).resolve().parent.parent.parent / "data"
+#: Environment variable naming the folder that holds the stored data files.
+DATA_ENV_VAR = "DROPOUT_COURSE_DATA"
+
+
+def find_data_dir() -> Path:
+    """Return the folder the stored data files are read from.
+
+    In this order: the folder named by the environment variable
+    ``DROPOUT_COURSE_DATA``; the repository's ``data/`` when the package is
+    the one in a clone (``code/dropout_course``, installed editable); else
+    ``data/`` in the working directory or in its parent (the course bundle:
+    the kernel runs in ``chapters/``, the data are in ``../data``). If none
+    exists, ``data/`` in the working directory, which a loader then reports
+    as missing.
+    """
+    if os.environ.get(DATA_ENV_VAR):
+        return Path(os.environ[DATA_ENV_VAR]).expanduser().resolve()
+    package = Path(__file__).resolve().parent
+    repository = package.parent.parent / "data"
+    if package.parent.name == "code" and repository.is_dir():
+        return repository
+    here = Path.cwd()
+    for folder in (here / "data", here.parent / "data"):
+        if folder.is_dir():
+            return folder
+    return here / "data"
+
+
+#: The folder of the stored data files, found by :func:`find_data_dir` when
+#: the package is imported: in a clone, the repository's ``data/`` folder.
+DATA_DIR = find_data_dir()
 
 #: File name of the MNIST subset in ``DATA_DIR``.
 MNIST_5K_FILE = "mnist_5k.npz"
@@ -133,7 +165,7 @@ def verify_checksum(path, expected_sha256: str) -> Path:
     restore = f"restore it with `git checkout -- data/{path.name}`"
     if path.name in _MAKE_COMMANDS:
         restore += f" or rebuild it with `{_MAKE_COMMANDS[path.name]}`"
-    restore += " (see data/README.md)"
+    restore += f" (see data/README.md), or set {DATA_ENV_VAR} to the folder that holds it"
     if not path.is_file():
         raise FileNotFoundError(f"data file {path} not found: {restore}")
     actual = _sha256(path)
