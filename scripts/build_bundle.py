@@ -58,6 +58,11 @@ RUN_REQUIREMENTS = [
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
+# What the wheel carries from code/dropout_course: the modules and the package
+# data pyproject.toml declares (the plot style the chapters apply).
+_PACKAGE_FILES = {".py", ".typed", ".mplstyle"}
+
+
 def _canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
@@ -86,7 +91,7 @@ def wheel_bytes(root: Path = ROOT) -> bytes:
     files = {
         f"dropout_course/{path.relative_to(package).as_posix()}": path.read_bytes()
         for path in sorted(package.rglob("*"))
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix in {".py", ".typed"}
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix in _PACKAGE_FILES
     }
     metadata = [
         "Metadata-Version: 2.4",
