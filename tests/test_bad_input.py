@@ -24,7 +24,7 @@ MODULES = [
 ]
 
 # Public functions that take no argument, so no bad one.
-NO_PARAMETERS = {"notebook.native_log_path", "plotting.apply_style"}
+NO_PARAMETERS = {"notebook.native_log_path", "plotting.apply_style", "data.find_data_dir"}
 
 X4, W4 = np.ones(4), np.ones(4)
 DIGITS = SimpleNamespace(X=np.zeros((100, 3)), y=np.arange(100) % 10)
