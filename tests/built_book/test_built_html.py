@@ -133,3 +133,101 @@ def test_page_names_no_cdn_and_loads_nothing_from_another_host(page):
     problems += [f"names a CDN: ...{html[max(0, m.start() - 60):m.end() + 40]!r}..."
                  for m in CDN_HOSTS.finditer(html)]
     assert not problems, f"{page.relative_to(HTML)} asks another host for assets:\n  " + "\n  ".join(problems)
+
+
+# --- figures a reader can cite, tables a screen reader can name ------------------
+
+CHAPTER_PAGES = [HTML / f"{entry}.html" for entry in toc_files()[1:] if "bibliography" not in entry]
+FIGURE_NUMBER = re.compile(r"^Figure \d+\.\d+$")
+IMAGE_FILE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp)\b", re.I)
+
+
+class _Figures(HTMLParser):
+    """The <img>s of a page's article, each with the caption number of its <figure>,
+    and the page's <th> cells that hold no text."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.images: list[dict] = []
+        self.empty_headers = 0
+        self._figures: list[dict] = []  # open <figure>s, innermost last
+        self._article = 0
+        self._number: dict | None = None  # the figure whose caption number is being read
+        self._th: list[str] | None = None
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
+        if tag == "article" or "bd-article" in classes:
+            self._article += 1
+        if tag == "figure":
+            self._figures.append({"number": "", "images": []})
+        elif tag == "img" and self._article:
+            image = {"src": attrs.get("src", ""), "alt": attrs.get("alt"), "number": None}
+            if self._figures:
+                self._figures[-1]["images"].append(image)
+            self.images.append(image)
+        elif tag == "span" and "caption-number" in classes and self._figures:
+            self._number = self._figures[-1]
+        elif tag == "th":
+            self._th = []
+
+    def handle_endtag(self, tag):
+        if tag == "article" and self._article:
+            self._article -= 1
+        elif tag == "figure" and self._figures:
+            figure = self._figures.pop()
+            for image in figure["images"]:
+                image["number"] = figure["number"].strip()
+        elif tag == "span":
+            self._number = None
+        elif tag == "th" and self._th is not None:
+            if not "".join(self._th).strip():
+                self.empty_headers += 1
+            self._th = None
+
+    def handle_data(self, data):
+        if self._number is not None:
+            self._number["number"] += data
+        if self._th is not None:
+            self._th.append(data)
+
+
+@pytest.mark.parametrize("page", CHAPTER_PAGES, ids=lambda page: page.stem)
+def test_chapter_images_are_numbered_figures_with_alt_text(page):
+    # The cell's metadata.mystnb (chapters/figures.yml, written by
+    # scripts/figure_metadata.py) makes each plot a figure, "Figure 7.3" with
+    # its caption, and gives it alt text; without it MyST-NB writes a bare
+    # image whose alt text is its file path.
+    images = _Figures(page.read_text(encoding="utf-8")).images
+    unnumbered = [f"{image['src']} ({image['number']!r})" for image in images
+                  if not FIGURE_NUMBER.match(image["number"] or "")]
+    assert not unnumbered, f"{page.name}: images without a numbered caption ('Figure N.M'): {unnumbered}"
+    no_alt = [image["src"] for image in images
+              if not (image["alt"] or "").strip() or IMAGE_FILE.search(image["alt"])
+              or image["alt"].strip().rsplit("/", 1)[-1] == image["src"].rsplit("/", 1)[-1]]
+    assert not no_alt, f"{page.name}: images without alt text, or with a file name for one: {no_alt}"
+
+
+def test_figures_are_numbered_per_chapter():
+    # Figure 7.1, 7.2, ... on chapter 7's page: the chapter's number, then 1, 2, 3 in order
+    checked = 0
+    for page in CHAPTER_PAGES:
+        numbers = [image["number"] for image in _Figures(page.read_text(encoding="utf-8")).images]
+        if not numbers:
+            continue
+        chapter = int(page.stem.split("_", 1)[0])
+        assert numbers == [f"Figure {chapter}.{k}" for k in range(1, len(numbers) + 1)], f"{page.name}: {numbers}"
+        checked += len(numbers)
+    assert checked, "no figure in any chapter"
+
+
+@pytest.mark.parametrize("page", ALL_PAGES, ids=lambda page: page.relative_to(HTML).as_posix())
+def test_page_has_no_empty_table_header(page):
+    # an empty <th> is a header that names nothing (axe-core: empty-table-header);
+    # pandas writes them in the corner of its tables (_ext/accessible_tables.py
+    # makes them <td>), a markdown table when its first column has no heading
+    empty = _Figures(page.read_text(encoding="utf-8")).empty_headers
+    assert not empty, f"{page.relative_to(HTML)}: {empty} empty <th> cell(s)"
