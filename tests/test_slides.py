@@ -87,6 +87,30 @@ def test_first_cell_is_a_slide(path):
     assert kind == "slide", f"{path.name}: the first cell (the title) must be a `slide`, not {kind!r}"
 
 
+CODE_LINES, CODE_COLUMNS = 15, 80  # the most code a slide shows (CONTRIBUTING.md, "Slides")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=_ids)
+def test_code_shown_on_slides_is_short_and_narrow(path):
+    """A long set-up or experiment cell is `skip` (or `hide-input`: its result shows)."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    bad = []
+    for index, cell in enumerate(cells):
+        kind = cell.get("metadata", {}).get("slideshow", {}).get("slide_type", "-")
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if cell["cell_type"] != "code" or kind in {"skip", "notes"} or tags & {"remove-cell", "hide-input", "remove-input"}:
+            continue
+        lines = "".join(cell["source"]).split("\n")
+        widest = max(len(line) for line in lines)
+        if len(lines) > CODE_LINES or widest > CODE_COLUMNS:
+            bad.append(f"cell {index} ({lines[0][:40]!r}): {len(lines)} lines, {widest} columns")
+    assert not bad, (
+        f"{path.name}: code cells on slides longer than {CODE_LINES} lines or wider than "
+        f"{CODE_COLUMNS} columns; make them `skip`, or tag them `hide-input` to show only "
+        "their result:\n  " + "\n  ".join(bad)
+    )
+
+
 # ---------------------------------------------------------------- built decks
 
 
