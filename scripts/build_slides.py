@@ -546,7 +546,7 @@ window.MathJax = {
 /* after the theme's rules: .reveal .slides beats the theme's .reveal */
 /* Slides are 1280x720 and never scroll (tests/test_slide_fit.py measures them):
    text, code and tables a size that fits a screen, a figure scaled to the frame. */
-:root { --jp-content-font-size1: 24px; --jp-code-font-size: 18px; --jp-ui-font-size1: 22px; }
+:root { --jp-content-font-size1: 22px; --jp-code-font-size: 17px; --jp-ui-font-size1: 20px; }
 .reveal { font-size: 30px; }
 .reveal .slides h1, .reveal .slides h2, .reveal .slides h3, .reveal .slides h4 { text-transform: none; }
 .reveal .slides h1 { font-size: 1.9em; }
@@ -556,7 +556,9 @@ window.MathJax = {
 .reveal .slides .course-deck-subtitle { color: #555; font-size: 0.8em; }
 .reveal .slides .jp-RenderedImage img, .reveal .slides .jp-RenderedMarkdown img {
   max-width: 100%; max-height: 520px; width: auto; height: auto; object-fit: contain; }
-.reveal .slides table { font-size: 0.62em; margin: 0.3em 0; }
+/* under code shown on the slide, a figure leaves the code room */
+.reveal .slides .jp-CodeCell:has(.jp-Cell-inputWrapper) .jp-RenderedImage img { max-height: 400px; }
+.reveal .slides table { font-size: 0.75em; margin: 0.3em 0; }
 .reveal .slides table th, .reveal .slides table td { padding: 0.15em 0.45em; }
 .reveal .slides .jp-OutputArea-output pre, .reveal .slides .jp-RenderedText pre { font-size: 16px; line-height: 1.25; }
 .reveal .slides .jp-Cell { margin: 0.25em 0; }
@@ -758,6 +760,12 @@ def start_chromium(profile: Path):
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(60)
     driver.set_script_timeout(100)
+    try:  # printing a long deck on a busy machine can outlast Selenium's 120 s a command
+        executor = driver.command_executor
+        executor.client_config.timeout = 600
+        executor._conn = executor._get_connection_manager()
+    except AttributeError:  # another Selenium: keep its timeout
+        pass
     return driver
 
 
@@ -817,15 +825,20 @@ def write_pdfs(output: Path, decks: list[Path]) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="slides-chromium-", ignore_cleanup_errors=True) as profile, \
             serve_folder(output) as url:
         driver = start_chromium(Path(profile))
+        driver.set_page_load_timeout(300)  # a busy machine: a long deck takes a while
         try:
             for deck in decks:
-                driver.get(f"{url}{deck.name}?print-pdf")
-                if not driver.execute_async_script(WAIT_FOR_DECK):
-                    print(f"warning: {deck.name}: reveal.js did not start; no PDF")
+                try:
+                    driver.get(f"{url}{deck.name}?print-pdf")
+                    if not driver.execute_async_script(WAIT_FOR_DECK):
+                        print(f"warning: {deck.name}: reveal.js did not start; no PDF")
+                        continue
+                    pdf = driver.execute_cdp_cmd(
+                        "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}
+                    )
+                except Exception as error:  # noqa: BLE001 - the deck stands without its PDF
+                    print(f"warning: {deck.name}: no PDF ({type(error).__name__}: {str(error).splitlines()[0]})")
                     continue
-                pdf = driver.execute_cdp_cmd(
-                    "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}
-                )
                 target = deck.with_suffix(".pdf")
                 target.write_bytes(base64.b64decode(pdf["data"]))
                 written.append(target)
