@@ -14,7 +14,7 @@ BOOK_HTML := _build/html
 help:
 	@echo "make book    set up .venv and build the HTML book into $(BOOK_HTML), and the chapters' archive for offline work"
 	@echo "make pdf     set up .venv, build the whole book as one PDF into _build/pdf and check it (needs XeLaTeX)"
-	@echo "make slides  set up .venv and build one offline reveal.js deck per chapter into _build/slides"
+	@echo "make slides  set up .venv and build one offline reveal.js deck (and its PDF) per chapter into _build/slides"
 	@echo "make test    set up .venv and run every test (lint, package, notebooks, book, slides)"
 	@echo "make lab     open JupyterLab on chapters/"
 	@echo "make bench   time the course trainer against model.fit, then every chapter (budget: 40 s each)"
@@ -44,7 +44,9 @@ pdf: $(STAMP)
 	@echo "The PDF is at file://$(CURDIR)/_build/pdf/dropout-course.pdf"
 
 # Lecture slides from the stored outputs (no execution), offline: reveal.js and
-# MathJax are copied next to the decks. tests/test_slides.py builds them too.
+# MathJax are copied next to the decks, and each deck is printed to PDF by
+# headless Chromium (skipped with a warning without it). tests/test_slides.py
+# and tests/test_slide_fit.py (every slide fits 1280x720) build them too.
 slides: $(STAMP)
 	$(BIN)/python scripts/build_slides.py
 

@@ -1,12 +1,15 @@
 """Build one reveal.js slide deck per chapter notebook, for a room with no network.
 
-Usage: python scripts/build_slides.py [--output DIR] [NOTEBOOK ...]
+Usage: python scripts/build_slides.py [--output DIR] [--no-pdf] [NOTEBOOK ...]
 
 Reads the chapters from ``_toc.yml`` (every ``.ipynb`` it lists, in book
 order; or only the notebooks given) and writes ``DIR/<chapter>.slides.html``
 (default ``_build/slides/``) with nbconvert's ``SlidesExporter`` (what
 ``jupyter nbconvert --to slides`` runs), from the outputs stored in the
-notebooks, no execution, plus ``DIR/index.html`` linking them by title.
+notebooks, no execution, plus ``DIR/index.html`` linking them by title, and a PDF of each deck
+(``DIR/<chapter>.slides.pdf``, reveal.js's print view printed by headless
+Chromium, one page a slide; skipped with a warning without Chromium, or with
+``--no-pdf``).
 
 Offline: reveal.js is copied next to the decks from the ``sphinx-revealjs``
 wheel (an unmodified reveal.js dist with its MIT licence) and MathJax from
@@ -78,6 +81,10 @@ class Chapter:
     @property
     def deck_name(self) -> str:
         return f"{self.path.stem}.slides.html"
+
+    @property
+    def pdf_name(self) -> str:
+        return f"{self.path.stem}.slides.pdf"
 
 
 def toc_chapters(root: Path = ROOT) -> list[Chapter]:
@@ -418,6 +425,11 @@ class MystConverter:
         if kind == "proof":
             return ["*Proof.* " + (inner[0] if inner else ""), *inner[1:], "", "$\\blacksquare$", ""]
         lead = [f"**{title}**", ""] if title else []
+        if name in ADMONITIONS and name not in {"epigraph", "pull-quote"}:
+            # a box the deck's CSS styles by the directive's :class: (e.g. `tip
+            # objectives`, `takeaways`); Markdown inside: blank lines around it
+            classes = " ".join(["course-admonition", name, *options.get("class", "").split()])
+            return [f'<div class="{html.escape(classes)}">', "", *lead, *inner, "", "</div>", ""]
         if name in ADMONITIONS or name.startswith("prf:") or name == "exercise":
             return [("> " + line).rstrip() for line in [*lead, *inner]] + [""]
         return [*lead, *inner, ""]
@@ -524,14 +536,32 @@ window.MathJax = {
 <script src="{{ resources.mathjax_url }}"></script>
 <style type="text/css">
 /* after the theme's rules: .reveal .slides beats the theme's .reveal */
-:root { --jp-content-font-size1: 24px; --jp-code-font-size: 20px; --jp-ui-font-size1: 22px; }
+/* Slides are 1280x720 and never scroll (tests/test_slide_fit.py measures them):
+   text, code and tables a size that fits a screen, a figure scaled to the frame. */
+:root { --jp-content-font-size1: 22px; --jp-code-font-size: 17px; --jp-ui-font-size1: 20px; }
+.reveal { font-size: 30px; }
 .reveal .slides h1, .reveal .slides h2, .reveal .slides h3, .reveal .slides h4 { text-transform: none; }
-.reveal .slides > section > section { height: 100%; overflow-y: auto; }
+.reveal .slides h1 { font-size: 1.9em; }
+.reveal .slides h2 { font-size: 1.45em; margin-bottom: 0.4em; }
+.reveal .slides h3 { font-size: 1.15em; }
+.reveal .slides p, .reveal .slides ul, .reveal .slides ol { margin-top: 0.3em; margin-bottom: 0.3em; }
 .reveal .slides .course-deck-subtitle { color: #555; font-size: 0.8em; }
-.reveal .slides .jp-RenderedImage img { max-width: 100%; max-height: 600px; }
-.reveal .slides blockquote { display: block; width: auto; margin: 0.6em 0; padding: 0.3em 0.8em;
-  text-align: left; font-style: normal; box-shadow: none; border-left: 4px solid #9bb; background: #f6f9f9; }
+.reveal .slides .jp-RenderedImage img, .reveal .slides .jp-RenderedMarkdown img {
+  max-width: 100%; max-height: 520px; width: auto; height: auto; object-fit: contain; }
+/* under code shown on the slide, a figure leaves the code room */
+.reveal .slides .jp-CodeCell:has(.jp-Cell-inputWrapper) .jp-RenderedImage img { max-height: 400px; }
+.reveal .slides table { font-size: 0.75em; margin: 0.3em 0; }
+.reveal .slides table th, .reveal .slides table td { padding: 0.15em 0.45em; }
+.reveal .slides .jp-OutputArea-output pre, .reveal .slides .jp-RenderedText pre { font-size: 16px; line-height: 1.25; }
+.reveal .slides .jp-Cell { margin: 0.25em 0; }
+.reveal .slides blockquote, .reveal .slides .course-admonition { display: block; width: auto; margin: 0.5em 0;
+  padding: 0.3em 0.8em; text-align: left; font-style: normal; box-shadow: none;
+  border-left: 4px solid #9bb; background: #f6f9f9; }
 .reveal .slides blockquote p:first-child, .reveal .slides blockquote p:last-child { display: block; }
+.reveal .slides .course-admonition > p:first-child { margin-top: 0.2em; }
+.reveal .slides .course-admonition.objectives { border-left-color: #2a7; background: #f1faf4; }
+.reveal .slides .course-admonition.takeaways { border-left-color: #37b; background: #f1f5fc; }
+.reveal .slides .course-admonition.warning, .reveal .slides .course-admonition.caution { border-left-color: #d90; background: #fdf8ee; }
 </style>
 {%- endblock html_head_js_mathjax -%}
 {#- The course's own code: highlight it without bleach's (slow) sanitising pass. -#}
@@ -556,7 +586,10 @@ function startDeck() {
     slideNumber: "{{ resources.reveal.number }}",
     width: {{ resources.reveal.width }},
     height: {{ resources.reveal.height }},
-    plugins: [RevealNotes]
+    plugins: [RevealNotes],
+    // ?print-pdf: one PDF page a slide, its fragments shown, never split
+    pdfSeparateFragments: false,
+    pdfMaxPagesPerSlide: 1
   });
 }
 // typeset first, then lay the slides out
@@ -652,7 +685,8 @@ kbd {{ border: 1px solid #bbb; border-radius: 3px; padding: 0 0.3em; font-size: 
 <h1>{title}</h1>
 <p>Slides of each chapter, one deck per chapter. They work offline: open a deck and
 use <kbd>&rarr;</kbd>/<kbd>Space</kbd> to advance, <kbd>Esc</kbd> for an overview,
-<kbd>F</kbd> for full screen, <kbd>S</kbd> for the speaker notes (allow the pop-up).</p>
+<kbd>F</kbd> for full screen, <kbd>S</kbd> for the speaker notes (allow the pop-up).
+The PDF of a deck has one page a slide, to present from or hand out.</p>
 <ul class="decks">
 {items}
 </ul>
@@ -666,7 +700,9 @@ def write_index(output: Path, chapters: list[Chapter], course_title: str) -> Pat
     for chapter in chapters:
         label = html.escape(f"{chapter.number}. {chapter.title}" if chapter.number else chapter.title)
         if (output / chapter.deck_name).is_file():
-            items.append(f'<li><a href="{chapter.deck_name}">{label}</a></li>')
+            pdf = output / chapter.pdf_name
+            also = f' (<a href="{chapter.pdf_name}">PDF</a>)' if pdf.is_file() else ""
+            items.append(f'<li><a href="{chapter.deck_name}">{label}</a>{also}</li>')
         else:
             items.append(f'<li class="missing">{label} (no deck)</li>')
     index = output / "index.html"
@@ -674,6 +710,137 @@ def write_index(output: Path, chapters: list[Chapter], course_title: str) -> Pat
         INDEX.format(title=html.escape(course_title), items="\n".join(items)), encoding="utf-8"
     )
     return index
+
+
+# ------------------------------------------------------------------ PDF, browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+# No network but loopback (as tests/built_book/test_browser.py): a deck that
+# needed a CDN would show it.
+CHROMIUM_FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--no-first-run", "--no-default-browser-check", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-extensions",
+    "--window-size=1280,720",
+    "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>;127.0.0.1",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
+
+
+def chromium_missing() -> str | None:
+    """Why headless Chromium cannot run here, or None."""
+    import os
+
+    missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not os.access(path, os.X_OK)]
+    if missing:
+        return f"headless Chromium is not installed ({', '.join(missing)} missing)"
+    if importlib.util.find_spec("selenium") is None:
+        return "Selenium is not installed"
+    return None
+
+
+def start_chromium(profile: Path):
+    """A headless Chromium (Selenium) with its own profile, offline but for loopback."""
+    import os
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={profile}")
+    os.environ.setdefault("SE_OFFLINE", "true")  # the driver is given: never download one
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(60)
+    driver.set_script_timeout(100)
+    try:  # printing a long deck on a busy machine can outlast Selenium's 120 s a command
+        executor = driver.command_executor
+        executor.client_config.timeout = 600
+        executor._conn = executor._get_connection_manager()
+    except AttributeError:  # another Selenium: keep its timeout
+        pass
+    return driver
+
+
+class serve_folder:
+    """Serve a folder on 127.0.0.1 (reveal.js and MathJax load their parts by URL)."""
+
+    def __init__(self, folder: Path):
+        import functools
+        import http.server
+        import threading
+
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder))
+        )
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+
+# Resolves once the deck is laid out: images decoded, MathJax typeset,
+# Reveal ready (in the print view: its pages made).
+WAIT_FOR_DECK = """
+const done = arguments[arguments.length - 1];
+const images = Array.from(document.images).map(image => image.decode().catch(() => null));
+const typeset = (window.MathJax && MathJax.startup && MathJax.startup.promise) || Promise.resolve();
+Promise.all([...images, typeset.catch(() => null)]).then(() => {
+  const ready = () => {
+    if (!document.documentElement.classList.contains('print-pdf')) { done(true); return; }
+    const wait = () => document.querySelector('.reveal .pdf-page') ? setTimeout(() => done(true), 200) : setTimeout(wait, 50);
+    wait();
+  };
+  if (window.Reveal && Reveal.isReady()) ready(); else if (window.Reveal) Reveal.on('ready', ready); else done(false);
+});
+"""
+
+
+def write_pdfs(output: Path, decks: list[Path]) -> list[Path]:
+    """Print each deck's reveal.js print view (?print-pdf) with headless Chromium."""
+    import tempfile
+
+    reason = chromium_missing()
+    if reason:
+        print(f"warning: no PDF of the decks: {reason}")
+        return []
+    written = []
+    with tempfile.TemporaryDirectory(prefix="slides-chromium-", ignore_cleanup_errors=True) as profile, \
+            serve_folder(output) as url:
+        driver = start_chromium(Path(profile))
+        driver.set_page_load_timeout(300)  # a busy machine: a long deck takes a while
+        try:
+            for deck in decks:
+                try:
+                    driver.get(f"{url}{deck.name}?print-pdf")
+                    if not driver.execute_async_script(WAIT_FOR_DECK):
+                        print(f"warning: {deck.name}: reveal.js did not start; no PDF")
+                        continue
+                    pdf = driver.execute_cdp_cmd(
+                        "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}
+                    )
+                except Exception as error:  # noqa: BLE001 - the deck stands without its PDF
+                    print(f"warning: {deck.name}: no PDF ({type(error).__name__}: {str(error).splitlines()[0]})")
+                    continue
+                target = deck.with_suffix(".pdf")
+                target.write_bytes(base64.b64decode(pdf["data"]))
+                written.append(target)
+        finally:
+            driver.quit()
+    return written
 
 
 # ------------------------------------------------------------------------- main
@@ -693,8 +860,10 @@ def metadata_problems(notebook) -> list[str]:
     return problems
 
 
-def build(output: Path = DEFAULT_OUTPUT, only: list[Path] | None = None, root: Path = ROOT) -> list[Path]:
-    """Write the decks of the chapters (all in _toc.yml, or `only`) and the index."""
+def build(
+    output: Path = DEFAULT_OUTPUT, only: list[Path] | None = None, root: Path = ROOT, pdf: bool = False
+) -> list[Path]:
+    """Write the decks of the chapters (all in _toc.yml, or `only`), their PDFs and the index."""
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
     course_title = config.get("title", "Slides")
     chapters = [load_chapter(chapter) for chapter in toc_chapters(root)]
@@ -719,7 +888,8 @@ def build(output: Path = DEFAULT_OUTPUT, only: list[Path] | None = None, root: P
     copy_mathjax(output / MATHJAX_DIR)
     if not only:  # decks of chapters no longer in _toc.yml
         current = {chapter.deck_name for chapter in chapters}
-        for stale in output.glob("*.slides.html"):
+        current |= {chapter.pdf_name for chapter in chapters}
+        for stale in [*output.glob("*.slides.html"), *output.glob("*.slides.pdf")]:
             if stale.name not in current:
                 stale.unlink()
     exporter = make_exporter()
@@ -740,6 +910,9 @@ def build(output: Path = DEFAULT_OUTPUT, only: list[Path] | None = None, root: P
         deck = output / chapter.deck_name
         deck.write_text(body, encoding="utf-8")
         written.append(deck)
+        deck.with_suffix(".pdf").unlink(missing_ok=True)  # an old PDF of another deck
+    if pdf:
+        write_pdfs(output, written)
     write_index(output, chapters, course_title)
     return written
 
@@ -749,9 +922,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="folder of the decks")
     parser.add_argument("notebooks", nargs="*", type=Path, help="only these chapters (default: all)")
     parser.add_argument("--root", type=Path, default=ROOT, help="the book (with _toc.yml); default: this one")
+    parser.add_argument("--no-pdf", action="store_true", help="no PDF of the decks (no browser needed)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    decks = build(args.output.resolve(), args.notebooks or None, args.root.resolve())
+    decks = build(args.output.resolve(), args.notebooks or None, args.root.resolve(), pdf=not args.no_pdf)
     print(
         f"{len(decks)} slide deck{'' if len(decks) == 1 else 's'} in {time.perf_counter() - start:.1f} s: "
         f"file://{(args.output.resolve() / 'index.html').as_posix()}"

@@ -1,9 +1,39 @@
-"""Shared pytest set-up: the same quiet, deterministic TensorFlow as the chapters."""
+"""Shared pytest set-up: the same quiet, deterministic TensorFlow as the chapters;
+the lecture decks, built once a session (tests/test_slides.py, tests/test_slide_fit.py)."""
 
 import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 # Read by TensorFlow's runtime at import, so set before any test imports it.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def slides_dir(tmp_path_factory) -> Path:
+    """Every chapter's deck, its PDF and the index, as `make slides` writes them."""
+    output = tmp_path_factory.mktemp("slides")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_slides.py"), "--output", str(output)],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, f"scripts/build_slides.py failed:\n{result.stdout}\n{result.stderr}"
+    return output
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """tests/test_slide_fit.py's measurements: slides, tallest slide, time."""
+    lines = getattr(config, "course_slide_fit", None)
+    if lines:
+        terminalreporter.write_sep("=", "slide decks at 1280×720 in headless Chromium")
+        for line in lines:
+            terminalreporter.write_line(line)

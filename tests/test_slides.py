@@ -1,7 +1,8 @@
 """Checks of the lecture slides: every chapter's slide metadata and its built deck.
 
 The decks are built once per session into a temporary folder by the same
-command as `make slides` (scripts/build_slides.py), so these tests need no
+command as `make slides` (scripts/build_slides.py; the `slides_dir` fixture of
+tests/conftest.py, shared with tests/test_slide_fit.py), so these tests need no
 earlier step and never read a stale _build/slides/. Chapters come from
 _toc.yml; each check is parametrized by chapter, so a failure names it.
 CONTRIBUTING.md, "Slides", is the convention checked here.
@@ -12,7 +13,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -37,17 +37,6 @@ def _ids(path: Path) -> str:
 
 def _deck_name(path: Path) -> str:
     return f"{path.stem}.slides.html"
-
-
-@pytest.fixture(scope="session")
-def slides_dir(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("slides")
-    result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--output", str(output)],
-        cwd=ROOT, capture_output=True, text=True,
-    )
-    assert result.returncode == 0, f"scripts/build_slides.py failed:\n{result.stdout}\n{result.stderr}"
-    return output
 
 
 def _soup(path: Path) -> BeautifulSoup:
@@ -96,6 +85,30 @@ def test_first_cell_is_a_slide(path):
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     kind = cells[0].get("metadata", {}).get("slideshow", {}).get("slide_type") if cells else None
     assert kind == "slide", f"{path.name}: the first cell (the title) must be a `slide`, not {kind!r}"
+
+
+CODE_LINES, CODE_COLUMNS = 15, 80  # the most code a slide shows (CONTRIBUTING.md, "Slides")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=_ids)
+def test_code_shown_on_slides_is_short_and_narrow(path):
+    """A long set-up or experiment cell is `skip` (or `hide-input`: its result shows)."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    bad = []
+    for index, cell in enumerate(cells):
+        kind = cell.get("metadata", {}).get("slideshow", {}).get("slide_type", "-")
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if cell["cell_type"] != "code" or kind in {"skip", "notes"} or tags & {"remove-cell", "hide-input", "remove-input"}:
+            continue
+        lines = "".join(cell["source"]).split("\n")
+        widest = max(len(line) for line in lines)
+        if len(lines) > CODE_LINES or widest > CODE_COLUMNS:
+            bad.append(f"cell {index} ({lines[0][:40]!r}): {len(lines)} lines, {widest} columns")
+    assert not bad, (
+        f"{path.name}: code cells on slides longer than {CODE_LINES} lines or wider than "
+        f"{CODE_COLUMNS} columns; make them `skip`, or tag them `hide-input` to show only "
+        "their result:\n  " + "\n  ".join(bad)
+    )
 
 
 # ---------------------------------------------------------------- built decks
@@ -187,6 +200,9 @@ def made_up_deck(tmp_path_factory) -> str:
     )
     cells = [
         _cell(new_markdown_cell("# Chapter one\n\nIntro."), "slide"),
+        _cell(new_markdown_cell(
+            "```{admonition} In this chapter\n:class: tip objectives\n\n"
+            "- OBJECTIVE_ONE with $x^2$\n- OBJECTIVE_TWO\n```"), "slide"),
         _code("setup_notebook(seed=0)", "SETUP_OUTPUT", "skip", ["hide-cell"]),
         _cell(new_markdown_cell("## Idea\n\n$$\ny = x\n$$ (ch01-eq-y)\n\nAs {cite:t}`doe2020` say."), "slide"),
         _cell(new_markdown_cell("SPEAKER_NOTE_TEXT"), "notes", ["remove-cell"]),
@@ -203,6 +219,9 @@ def made_up_deck(tmp_path_factory) -> str:
         _code("print('SOLUTION_TWO')", "SOLUTION_TWO", "-"),
         _cell(new_markdown_cell("```{solution-end}\n```"), "skip"),
         _cell(new_markdown_cell("AFTER_SOLUTIONS"), "-"),
+        _cell(new_markdown_cell(
+            "````{admonition} Take-aways\n:class: takeaways\n\n1. TAKEAWAY_ONE\n\n"
+            "   ```{note}\n   NESTED_NOTE\n   ```\n````"), "slide"),
     ]
     nbformat.write(new_notebook(cells=cells), root / "chapters" / "01_one.ipynb")
     nbformat.write(
@@ -263,3 +282,19 @@ def test_the_checks_see_errors_and_network_urls():
     body, _ = SlidesExporter().from_notebook_node(new_notebook(cells=[new_code_cell("1", outputs=[error])]))
     assert any(marker in body for marker in ERROR_MARKERS)
     assert _network_references(BeautifulSoup(body, "html.parser"))  # nbconvert's default: CDN
+
+
+def test_objectives_and_take_aways_are_styled_boxes_on_their_own_slides(made_up_deck):
+    """The chapters' `{admonition} In this chapter` (:class: tip objectives) opens
+    a deck after its title; the `Take-aways` admonition (:class: takeaways) closes it."""
+    pages = _pages(BeautifulSoup(made_up_deck, "html.parser"))
+    objectives = pages[1].select_one("div.course-admonition.objectives")
+    assert objectives is not None and "tip" in objectives["class"], "no objectives box on the second slide"
+    assert objectives.find("p").get_text().strip() == "In this chapter"  # its title, bold
+    assert [li.get_text().strip() for li in objectives.select("li")][1] == "OBJECTIVE_TWO"  # Markdown inside
+    assert "$x^2$" in objectives.get_text()  # left for MathJax
+    takeaways = pages[-1].select_one("div.course-admonition.takeaways")
+    assert takeaways is not None, "the last slide is not the take-aways box"
+    assert "TAKEAWAY_ONE" in takeaways.select_one("ol li").get_text()
+    assert takeaways.select_one("div.course-admonition.note") is not None  # nested directive
+    assert "```" not in takeaways.get_text() and ":class:" not in takeaways.get_text()
