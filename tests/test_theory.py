@@ -499,3 +499,28 @@ def test_invalid_training_arguments(regression):
         T.train_linear_regression_with_dropout(X, y, 0.0, **kw)
     with pytest.raises(ValueError, match="X and y"):
         T.train_linear_regression_with_dropout(X, y[:-1], 0.5, **kw)
+
+
+def test_all_masks_enumerates_in_itertools_order():
+    for n in (1, 3, 5):
+        np.testing.assert_array_equal(T.all_masks(n), np.array(list(itertools.product([0.0, 1.0], repeat=n))))
+    assert T.all_masks(10).shape == (1024, 10)
+    for bad in (0, -1, 1.5, True, T.MAX_ENUMERATED_UNITS + 1):
+        with pytest.raises(ValueError):
+            T.all_masks(bad)
+
+
+def test_mask_probabilities_sum_to_one_and_match_the_product():
+    masks = T.all_masks(4)
+    for keep_prob in (0.2, 0.5, 2 / 3, 1.0):
+        probabilities = T.mask_probabilities(masks, keep_prob)
+        np.testing.assert_allclose(probabilities.sum(), 1.0, rtol=1e-14)
+        by_hand = [np.prod([keep_prob if kept else 1 - keep_prob for kept in mask]) for mask in masks]
+        np.testing.assert_allclose(probabilities, by_hand, rtol=1e-14)
+    for bad_keep in (0.0, 1.2):
+        with pytest.raises(ValueError):
+            T.mask_probabilities(masks, bad_keep)
+    with pytest.raises(ValueError):
+        T.mask_probabilities(masks * 2, 0.5)
+    with pytest.raises(ValueError):
+        T.mask_probabilities(np.ones(3), 0.5)

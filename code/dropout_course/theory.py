@@ -63,6 +63,8 @@ __all__ = [
     "dropout_gradient",
     "ensemble_gradient",
     "expected_dropout_gradient",
+    "all_masks",
+    "mask_probabilities",
     "sample_dropout_losses",
     "running_mean_with_se",
     "monte_carlo_dropout_loss",
@@ -519,6 +521,57 @@ def expected_dropout_gradient(x, w, target, keep_prob, convention="scale-down") 
 # --------------------------------------------------------------------------
 # Monte-Carlo estimators
 # --------------------------------------------------------------------------
+
+
+#: all_masks refuses more units than this: 2**20 rows of 20 floats is 160 MB.
+MAX_ENUMERATED_UNITS = 20
+
+
+def all_masks(n_units) -> np.ndarray:
+    """Every dropout mask of ``n_units`` units, one per row (1.0 = kept, 0.0 = dropped).
+
+    Parameters
+    ----------
+    n_units : int
+        Number of droppable units, 1 to ``MAX_ENUMERATED_UNITS``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (2**n_units, n_units)
+        The rows in the order of ``itertools.product([0, 1], repeat=n_units)``:
+        binary counting, the first unit the most significant bit.
+    """
+    n_units = check_positive_int(n_units, "n_units")
+    if n_units > MAX_ENUMERATED_UNITS:
+        raise ValueError(
+            f"n_units={n_units} is too large to enumerate: 2**{n_units} masks; "
+            f"expected at most {MAX_ENUMERATED_UNITS} (sample masks instead)"
+        )
+    bits = np.arange(n_units - 1, -1, -1)
+    return ((np.arange(2**n_units)[:, None] >> bits) & 1).astype(np.float64)
+
+
+def mask_probabilities(masks, keep_prob) -> np.ndarray:
+    """Probability ``P(m) = p**k (1 - p)**(n - k)`` of each mask, ``k`` the units kept.
+
+    Parameters
+    ----------
+    masks : array_like, shape (n_masks, n_units)
+        Entries 0 or 1, one mask per row (e.g. :func:`all_masks`).
+    keep_prob : float
+        Retain probability p, in (0, 1].
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_masks,)
+        Sums to 1 over :func:`all_masks` of any size.
+    """
+    masks = check_array(masks, "masks", ndim=2)
+    if not np.all((masks == 0) | (masks == 1)):
+        raise ValueError("masks must contain only 0 and 1 (1 = kept)")
+    keep_prob = check_keep_prob(keep_prob)
+    kept = masks.sum(axis=1)
+    return keep_prob**kept * (1.0 - keep_prob) ** (masks.shape[1] - kept)
 
 
 def sample_dropout_losses(
