@@ -348,3 +348,79 @@ def test_sgd_is_reproducible(regression):
     a = T.train_linear_regression_with_dropout(X, y, 0.5, rng=3, **kw)
     b = T.train_linear_regression_with_dropout(X, y, 0.5, rng=np.random.default_rng(3), **kw)
     np.testing.assert_array_equal(a, b)
+
+def test_all_masks_enumerates_in_itertools_order():
+    for n in (1, 3, 5):
+        expected = np.array(list(itertools.product([0.0, 1.0], repeat=n)))
+        np.testing.assert_array_equal(T.all_masks(n), expected)
+    assert T.all_masks(10).shape == (1024, 10)
+    for bad in (0, -1, 1.5, True, T.MAX_ENUMERATED_UNITS + 1):
+        with pytest.raises(ValueError):
+            T.all_masks(bad)
+
+
+def test_mask_probabilities_sum_to_one_and_match_the_product():
+    masks = T.all_masks(4)
+    for keep_prob in (0.2, 0.5, 2 / 3, 1.0):
+        probabilities = T.mask_probabilities(masks, keep_prob)
+        np.testing.assert_allclose(probabilities.sum(), 1.0, rtol=1e-14)
+        by_hand = [
+            np.prod([keep_prob if kept else 1 - keep_prob for kept in mask]) for mask in masks
+        ]
+        np.testing.assert_allclose(probabilities, by_hand, rtol=1e-14)
+    for bad_keep in (0.0, 1.2):
+        with pytest.raises(ValueError):
+            T.mask_probabilities(masks, bad_keep)
+    with pytest.raises(ValueError):
+        T.mask_probabilities(masks * 2, 0.5)
+    with pytest.raises(ValueError):
+        T.mask_probabilities(np.ones(3), 0.5)
+
+
+@pytest.mark.parametrize("convention", ["scale-down", "inverted"])
+@pytest.mark.parametrize("keep_prob", [0.2, 0.5, 0.9])
+def test_loss_and_gradient_match_monte_carlo(unit, convention, keep_prob):
+    x, w, target = unit
+    n = 100_000
+    mean, se = T.monte_carlo_dropout_loss(x, w, target, keep_prob, n, convention=convention, rng=5)
+    exact = T.expected_dropout_loss(x, w, target, keep_prob, convention)
+    assert abs(mean - exact) < 5 * se
+    grad_mean, grad_se = T.monte_carlo_dropout_gradient(
+        x, w, target, keep_prob, n, convention=convention, rng=6
+    )
+    exact_grad = T.expected_dropout_gradient(x, w, target, keep_prob, convention)
+    assert np.all(np.abs(grad_mean - exact_grad) < 5 * grad_se)
+
+
+@pytest.mark.parametrize("convention", ["scale-down", "inverted"])
+def test_monte_carlo_distinguishes_ensemble_loss_from_expected_loss(unit, convention):
+    # Guards against a test above that passes because the SE is huge: the
+    # penalty is many standard errors wide.
+    x, w, target = unit
+    mean, se = T.monte_carlo_dropout_loss(
+        x, w, target, 0.5, 100_000, convention=convention, rng=5
+    )
+    ensemble_loss = 0.5 * (target - T.ensemble_output(x, w, 0.5, convention)) ** 2
+    assert abs(mean - ensemble_loss) > 20 * se
+
+
+def test_single_sample_has_nan_standard_error(unit):
+    x, w, target = unit
+    mean, se = T.monte_carlo_dropout_loss(x, w, target, 0.5, 1, rng=0)
+    assert np.isfinite(mean) and np.isnan(se)
+
+
+def test_sample_losses_and_their_running_mean_agree_with_estimator(unit):
+    x, w, target = unit
+    losses = T.sample_dropout_losses(x, w, target, 0.7, 5000, rng=9)
+    mean, se = T.monte_carlo_dropout_loss(x, w, target, 0.7, 5000, rng=9)
+    assert losses.mean() == pytest.approx(mean, rel=1e-12)
+    assert losses.std(ddof=1) / np.sqrt(losses.size) == pytest.approx(se, rel=1e-10)
+    counts, means, ses = T.running_mean_with_se(losses, [1, 10, 100, 5000])
+    np.testing.assert_array_equal(counts, [1, 10, 100, 5000])
+    np.testing.assert_allclose(means, [losses[:c].mean() for c in counts], rtol=1e-12)
+    assert np.isnan(ses[0])
+    np.testing.assert_allclose(
+        ses[1:], [losses[:c].std(ddof=1) / np.sqrt(c) for c in counts[1:]], rtol=1e-9
+    )
+

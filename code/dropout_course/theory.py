@@ -67,6 +67,11 @@ __all__ = [
     "ensemble_output",
     "expected_dropout_loss",
     "expected_dropout_gradient",
+    "all_masks",
+    "mask_probabilities",
+    "sample_dropout_losses",
+    "monte_carlo_dropout_loss",
+    "monte_carlo_dropout_gradient",
     "running_mean_with_se",
     "monte_carlo_unit_moments",
     "dropout_regression_weights",
@@ -382,6 +387,168 @@ def expected_dropout_gradient(x, w, target, keep_prob, convention="scale-down") 
 # --------------------------------------------------------------------------
 # Monte-Carlo estimators
 # --------------------------------------------------------------------------
+
+
+#: all_masks refuses more units than this: 2**20 rows of 20 floats is 160 MB.
+MAX_ENUMERATED_UNITS = 20
+
+
+def all_masks(n_units) -> np.ndarray:
+    """Every dropout mask of ``n_units`` units, one per row (1.0 = kept, 0.0 = dropped).
+
+    Parameters
+    ----------
+    n_units : int
+        Number of droppable units, 1 to ``MAX_ENUMERATED_UNITS``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (2**n_units, n_units)
+        The rows in the order of ``itertools.product([0, 1], repeat=n_units)``:
+        binary counting, the first unit the most significant bit.
+    """
+    n_units = check(n_units, "n_units", Interval(numbers.Integral, 1, MAX_ENUMERATED_UNITS))
+    bits = np.arange(n_units - 1, -1, -1)
+    return ((np.arange(2**n_units)[:, None] >> bits) & 1).astype(np.float64)
+
+
+def mask_probabilities(masks, keep_prob) -> np.ndarray:
+    """Probability ``P(m) = p**k (1 - p)**(n - k)`` of each mask, ``k`` the units kept.
+
+    Parameters
+    ----------
+    masks : array_like, shape (n_masks, n_units)
+        Entries 0 or 1, one mask per row (e.g. :func:`all_masks`).
+    keep_prob : float
+        Retain probability p, in (0, 1].
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_masks,)
+        Sums to 1 over :func:`all_masks` of any size.
+    """
+    masks = check(masks, "masks", Array(ndim=2, binary=True))
+    keep_prob = check_keep_prob(keep_prob)
+    kept = masks.sum(axis=1)
+    return keep_prob**kept * (1.0 - keep_prob) ** (masks.shape[1] - kept)
+
+
+def sample_dropout_losses(
+    x, w, target, keep_prob, n_samples, *, convention="scale-down", rng=None
+) -> np.ndarray:
+    """Dropout losses ``L_D`` of a linear unit for independently sampled masks.
+
+    The raw material of the Monte-Carlo estimate: histogram it, or pass it to
+    :func:`running_mean_with_se`. With the same ``rng`` seed,
+    :func:`monte_carlo_dropout_loss` averages exactly these samples.
+
+    Parameters
+    ----------
+    x, w : array_like, shape (n,)
+    target : float
+    keep_prob : float
+        Retain probability p, in (0, 1].
+    n_samples : int
+        Number of masks, >= 1.
+    convention : {"scale-down", "inverted"}, default "scale-down"
+    rng : None, int or numpy.random.Generator, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_samples,)
+    """
+    x, w, target, keep_prob, n_samples, convention = check_params(
+        _PARAMETERS, x=x, w=w, target=target, keep_prob=keep_prob, n_samples=n_samples,
+        convention=convention,
+    )
+    check_same_shape(x, w, "x", "w")
+    generator = check_rng(rng)
+    return np.concatenate(
+        list(_loss_chunks(x, w, target, keep_prob, n_samples, convention, generator))
+    )
+
+
+def _loss_chunks(x, w, target, keep_prob, n_samples, convention, generator):
+    scale = _training_scale(keep_prob, convention)
+    wx = w * x
+    for keep in _sample_chunks(n_samples, x.shape, keep_prob, generator):
+        outputs = (keep @ wx) * scale
+        yield 0.5 * (target - outputs) ** 2
+
+
+def monte_carlo_dropout_loss(
+    x, w, target, keep_prob, n_samples, *, convention="scale-down", rng=None
+):
+    """Monte-Carlo estimate of the expected dropout loss ``E[L_D]``.
+
+    Parameters
+    ----------
+    x, w : array_like, shape (n,)
+    target : float
+    keep_prob : float
+        Retain probability p, in (0, 1].
+    n_samples : int
+        Number of sampled masks, >= 1.
+    convention : {"scale-down", "inverted"}, default "scale-down"
+    rng : None, int or numpy.random.Generator, optional
+
+    Returns
+    -------
+    mean : float
+        Average loss over the sampled masks.
+    standard_error : float
+        ``std(ddof=1) / sqrt(n_samples)``; nan when ``n_samples`` is 1.
+    """
+    x, w, target, keep_prob, n_samples, convention = check_params(
+        _PARAMETERS, x=x, w=w, target=target, keep_prob=keep_prob, n_samples=n_samples,
+        convention=convention,
+    )
+    check_same_shape(x, w, "x", "w")
+    generator = check_rng(rng)
+    chunks = _loss_chunks(x, w, target, keep_prob, n_samples, convention, generator)
+    count, mean, variance = _streamed_mean_and_variance(chunks)
+    return float(mean), float(np.sqrt(variance / count))
+
+
+def monte_carlo_dropout_gradient(
+    x, w, target, keep_prob, n_samples, *, convention="scale-down", rng=None
+):
+    """Monte-Carlo estimate of the expected dropout gradient ``E[dL_D/dw]``.
+
+    Parameters
+    ----------
+    x, w : array_like, shape (n,)
+    target : float
+    keep_prob : float
+        Retain probability p, in (0, 1].
+    n_samples : int
+        Number of sampled masks, >= 1.
+    convention : {"scale-down", "inverted"}, default "scale-down"
+    rng : None, int or numpy.random.Generator, optional
+
+    Returns
+    -------
+    mean : numpy.ndarray, shape (n,)
+        Average gradient over the sampled masks.
+    standard_error : numpy.ndarray, shape (n,)
+        Per-component standard error; nan when ``n_samples`` is 1.
+    """
+    x, w, target, keep_prob, n_samples, convention = check_params(
+        _PARAMETERS, x=x, w=w, target=target, keep_prob=keep_prob, n_samples=n_samples,
+        convention=convention,
+    )
+    check_same_shape(x, w, "x", "w")
+    generator = check_rng(rng)
+    scale = _training_scale(keep_prob, convention)
+    wx = w * x
+
+    def gradients():
+        for keep in _sample_chunks(n_samples, x.shape, keep_prob, generator):
+            residual = target - (keep @ wx) * scale
+            yield -(residual * scale)[:, None] * (keep * x)
+
+    count, mean, variance = _streamed_mean_and_variance(gradients())
+    return mean, np.sqrt(variance / count)
 
 
 def running_mean_with_se(samples, sample_counts=None):
