@@ -26,7 +26,9 @@ import re
 from docutils import nodes
 
 # an empty header cell: nothing, whitespace or a no-break space between the tags
-EMPTY_TH = re.compile(r"<th(?P<attrs>(?:\s[^>]*)?)>(?P<space>(?:\s|&nbsp;|&#160;|\xa0)*)</th>", re.IGNORECASE)
+EMPTY_TH = re.compile(
+    r"<th(?P<attrs>(?:\s[^>]*)?)>(?P<space>(?:\s|&nbsp;|&#160;|\xa0)*)</th>", re.IGNORECASE
+)
 DATAFRAME = re.compile(r"<table\b[^>]*\bclass=\"[^\"]*\bdataframe\b", re.IGNORECASE)
 
 

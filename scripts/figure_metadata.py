@@ -52,8 +52,10 @@ IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
 FIELDS = ("name", "caption", "alt")
 NAME = re.compile(r"^ch\d\d-fig-[a-z0-9]+(?:-[a-z0-9]+)*$")
 # a {glue:figure} directive in a markdown cell, backtick or colon fence
-GLUE_FIGURE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{glue:figure\}[ \t]*(?P<key>\S*)[^\n]*\n(?P<body>.*?)^(?P=fence)[ \t]*$",
-                         re.MULTILINE | re.DOTALL)
+GLUE_FIGURE = re.compile(
+    r"^(?P<fence>`{3,}|:{3,})\{glue:figure\}[ \t]*(?P<key>\S*)[^\n]*\n(?P<body>.*?)^(?P=fence)[ \t]*$",
+    re.MULTILINE | re.DOTALL,
+)
 
 
 def notebooks() -> list[Path]:
@@ -87,8 +89,11 @@ def shown_images(cell: dict) -> int:
 
 
 def figure_cells(notebook: dict) -> list[tuple[int, dict]]:
-    return [(index, cell) for index, cell in enumerate(notebook["cells"])
-            if cell["cell_type"] == "code" and shown_images(cell)]
+    return [
+        (index, cell)
+        for index, cell in enumerate(notebook["cells"])
+        if cell["cell_type"] == "code" and shown_images(cell)
+    ]
 
 
 def read_data(path: Path | None = None) -> dict[str, dict[str, dict[str, str]]]:
@@ -100,20 +105,26 @@ def read_data(path: Path | None = None) -> dict[str, dict[str, dict[str, str]]]:
         # YAML reads an unquoted id of digits only as a number (an octal one if it starts with 0)
         unquoted = [key for key in (entries or {}) if not isinstance(key, str)]
         if unquoted:
-            raise SystemExit(f"{path}: {chapter}: quote the cell ids {unquoted} (\"0123abcd\":), "
-                             "or YAML reads them as numbers")
+            raise SystemExit(
+                f'{path}: {chapter}: quote the cell ids {unquoted} ("0123abcd":), '
+                "or YAML reads them as numbers"
+            )
     return data
 
 
 def wanted_metadata(entry: dict) -> dict:
-    return {"figure": {"caption": entry["caption"].strip(), "name": entry["name"]},
-            "image": {"alt": " ".join(entry["alt"].split())}}
+    return {
+        "figure": {"caption": entry["caption"].strip(), "name": entry["name"]},
+        "image": {"alt": " ".join(entry["alt"].split())},
+    }
 
 
 def entry_problems(where: str, entry) -> list[str]:
     if not isinstance(entry, dict):
         return [f"{where}: expected a mapping with {', '.join(FIELDS)}"]
-    problems = [f"{where}: no {field}" for field in FIELDS if not str(entry.get(field) or "").strip()]
+    problems = [
+        f"{where}: no {field}" for field in FIELDS if not str(entry.get(field) or "").strip()
+    ]
     problems += [f"{where}: unknown key {key!r}" for key in entry if key not in FIELDS]
     if entry.get("name") and not NAME.match(str(entry["name"])):
         problems.append(f"{where}: name {entry['name']!r} is not of the form chNN-fig-words")
@@ -130,10 +141,15 @@ def glue_figure_problems(path: Path, notebook: dict) -> list[str]:
             continue
         for match in GLUE_FIGURE.finditer(source(cell)):
             options = dict(re.findall(r"^:(\w+):[ \t]*(.*)$", match["body"], re.MULTILINE))
-            caption = "\n".join(line for line in match["body"].splitlines()
-                                if not re.match(r"^:\w+:", line)).strip()
+            caption = "\n".join(
+                line for line in match["body"].splitlines() if not re.match(r"^:\w+:", line)
+            ).strip()
             where = f"{path.name}, cell {cell.get('id')}: {{glue:figure}} {match['key']}"
-            problems += [f"{where}: no :{option}:" for option in ("name", "alt") if not options.get(option, "").strip()]
+            problems += [
+                f"{where}: no :{option}:"
+                for option in ("name", "alt")
+                if not options.get(option, "").strip()
+            ]
             if not caption:
                 problems.append(f"{where}: no caption (the directive's content)")
     return problems
@@ -145,14 +161,19 @@ def apply(data: dict, write: bool) -> tuple[list[str], list[str]]:
     changed: list[str] = []
     names: dict[str, str] = {}
     known = {path.stem for path in notebooks()}
-    problems += [f"{DATA.name}: no chapter notebook {stem}.ipynb" for stem in data if stem not in known]
+    problems += [
+        f"{DATA.name}: no chapter notebook {stem}.ipynb" for stem in data if stem not in known
+    ]
     for path in notebooks():
         notebook = load(path)
         entries = data.get(path.stem) or {}
         cells = figure_cells(notebook)
         ids = {cell.get("id") for _, cell in cells}
-        problems += [f"{DATA.name}: {path.stem}: no figure cell with id {cell_id!r} (removed, or its figure moved?)"
-                     for cell_id in entries if cell_id not in ids]
+        problems += [
+            f"{DATA.name}: {path.stem}: no figure cell with id {cell_id!r} (removed, or its figure moved?)"
+            for cell_id in entries
+            if cell_id not in ids
+        ]
         for index, cell in cells:
             cell_id = cell.get("id")
             where = f"{path.name}, cell {index} (id {cell_id})"
@@ -160,28 +181,41 @@ def apply(data: dict, write: bool) -> tuple[list[str], list[str]]:
                 problems.append(f"{where}: no cell id (nbformat >= 4.5 gives every cell one)")
                 continue
             stored = cell.get("metadata", {}).get("mystnb", {})
-            lacking = [what for what, value in (("caption", stored.get("figure", {}).get("caption")),
-                                                ("label (name)", stored.get("figure", {}).get("name")),
-                                                ("alt text", stored.get("image", {}).get("alt")))
-                       if not str(value or "").strip()]
+            lacking = [
+                what
+                for what, value in (
+                    ("caption", stored.get("figure", {}).get("caption")),
+                    ("label (name)", stored.get("figure", {}).get("name")),
+                    ("alt text", stored.get("image", {}).get("alt")),
+                )
+                if not str(value or "").strip()
+            ]
             if lacking and not write:
-                problems.append(f"{where}: a figure without {' or '.join(lacking)} in its metadata.mystnb")
+                problems.append(
+                    f"{where}: a figure without {' or '.join(lacking)} in its metadata.mystnb"
+                )
             if shown_images(cell) > 1:
-                problems.append(f"{where}: {shown_images(cell)} figures in one cell; MyST-NB would give them one "
-                                "caption and one label: split the cell or draw one figure")
+                problems.append(
+                    f"{where}: {shown_images(cell)} figures in one cell; MyST-NB would give them one "
+                    "caption and one label: split the cell or draw one figure"
+                )
             entry = entries.get(cell_id)
             if entry is None:
                 mystnb = cell.get("metadata", {}).get("mystnb", {})
                 has = mystnb.get("figure", {}).get("caption") and mystnb.get("image", {}).get("alt")
-                problems.append(f"{where}: a figure {'with its caption and alt text only in the notebook, ' if has else ''}"
-                                f"not in {DATA.name}: add {path.stem}: {cell_id}: {{name, caption, alt}}")
+                problems.append(
+                    f"{where}: a figure {'with its caption and alt text only in the notebook, ' if has else ''}"
+                    f"not in {DATA.name}: add {path.stem}: {cell_id}: {{name, caption, alt}}"
+                )
                 continue
             entry_issues = entry_problems(f"{DATA.name}: {path.stem}: {cell_id}", entry)
             problems += entry_issues
             if entry_issues:
                 continue
             if entry["name"] in names:
-                problems.append(f"{where}: label {entry['name']!r} already used by {names[entry['name']]}")
+                problems.append(
+                    f"{where}: label {entry['name']!r} already used by {names[entry['name']]}"
+                )
             names[entry["name"]] = where
             metadata = cell.setdefault("metadata", {})
             mystnb = metadata.setdefault("mystnb", {})
@@ -197,18 +231,25 @@ def apply(data: dict, write: bool) -> tuple[list[str], list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true",
-                        help="change nothing; exit 1 if a figure lacks caption, name or alt text, "
-                             "or a notebook is out of step with figures.yml")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; exit 1 if a figure lacks caption, name or alt text, "
+        "or a notebook is out of step with figures.yml",
+    )
     args = parser.parse_args(argv)
     problems, changed = apply(read_data(), write=not args.check)
     if args.check and changed:
-        problems += [f"{name}: figure metadata out of step with {DATA.name}: run scripts/figure_metadata.py"
-                     for name in changed]
+        problems += [
+            f"{name}: figure metadata out of step with {DATA.name}: run scripts/figure_metadata.py"
+            for name in changed
+        ]
     for problem in problems:
         print(problem, file=sys.stderr)
     if not args.check:
-        print(f"{len(changed)} notebook(s) updated" + (f": {', '.join(changed)}" if changed else ""))
+        print(
+            f"{len(changed)} notebook(s) updated" + (f": {', '.join(changed)}" if changed else "")
+        )
     return 1 if problems else 0
 
 

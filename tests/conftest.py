@@ -24,9 +24,13 @@ def slides_dir(tmp_path_factory) -> Path:
     output = tmp_path_factory.mktemp("slides")
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "build_slides.py"), "--output", str(output)],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
-    assert result.returncode == 0, f"scripts/build_slides.py failed:\n{result.stdout}\n{result.stderr}"
+    assert result.returncode == 0, (
+        f"scripts/build_slides.py failed:\n{result.stdout}\n{result.stderr}"
+    )
     return output
 
 

@@ -95,7 +95,9 @@ def test_contributing_quotes_the_first_cell_the_script_writes():
 def _figure_script():
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("figure_metadata", ROOT / "scripts" / "figure_metadata.py")
+    spec = importlib.util.spec_from_file_location(
+        "figure_metadata", ROOT / "scripts" / "figure_metadata.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -106,19 +108,38 @@ def test_every_figure_has_a_caption_a_label_and_alt_text(capsys):
     # text of chapters/figures.yml in its metadata.mystnb, and figures.yml
     # names no cell that is gone
     status = _figure_script().main(["--check"])
-    assert status == 0, ("figures without caption or alt text, or notebooks out of step with "
-                         "chapters/figures.yml:\n" + capsys.readouterr().err)
+    assert status == 0, (
+        "figures without caption or alt text, or notebooks out of step with "
+        "chapters/figures.yml:\n" + capsys.readouterr().err
+    )
 
 
 def _png_cell(cell_id, images=1, **metadata):
     png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-    return {"cell_type": "code", "execution_count": 1, "id": cell_id, "metadata": metadata, "source": ["plot()"],
-            "outputs": [{"output_type": "display_data", "metadata": {},
-                         "data": {"image/png": png, "text/plain": ["<Figure>"]}} for _ in range(images)]}
+    return {
+        "cell_type": "code",
+        "execution_count": 1,
+        "id": cell_id,
+        "metadata": metadata,
+        "source": ["plot()"],
+        "outputs": [
+            {
+                "output_type": "display_data",
+                "metadata": {},
+                "data": {"image/png": png, "text/plain": ["<Figure>"]},
+            }
+            for _ in range(images)
+        ],
+    }
 
 
 def _notebook(*cells):
-    return {"cells": list(cells), "metadata": {"kernelspec": {"name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}
+    return {
+        "cells": list(cells),
+        "metadata": {"kernelspec": {"name": "python3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
 
 
 @pytest.fixture
@@ -130,8 +151,10 @@ def figure_sandbox(tmp_path, monkeypatch):
     return script, tmp_path
 
 
-ENTRY = ("  \"0a1b2c3d\":\n    name: ch99-fig-test\n    caption: A test figure.\n"
-         "    alt: A line rising from left to right.\n")
+ENTRY = (
+    '  "0a1b2c3d":\n    name: ch99-fig-test\n    caption: A test figure.\n'
+    "    alt: A line rising from left to right.\n"
+)
 
 
 def test_figure_check_fails_on_a_new_figure_without_caption_or_alt(figure_sandbox, capsys):
@@ -148,22 +171,33 @@ def test_figure_check_fails_on_a_new_figure_without_caption_or_alt(figure_sandbo
     assert script.main([]) == 0
     written = path.read_text()
     cell = json.loads(written)["cells"][0]
-    assert cell["metadata"] == {"slideshow": {"slide_type": "-"},  # other metadata kept
-                                "mystnb": {"figure": {"caption": "A test figure.", "name": "ch99-fig-test"},
-                                           "image": {"alt": "A line rising from left to right."}}}
+    assert cell["metadata"] == {
+        "slideshow": {"slide_type": "-"},  # other metadata kept
+        "mystnb": {
+            "figure": {"caption": "A test figure.", "name": "ch99-fig-test"},
+            "image": {"alt": "A line rising from left to right."},
+        },
+    }
     assert script.main([]) == 0 and path.read_text() == written
     assert script.main(["--check"]) == 0
 
     # another branch changes the slide type: re-running keeps it (keyed by cell id, not position)
     notebook = json.loads(written)
     notebook["cells"][0]["metadata"]["slideshow"]["slide_type"] = "subslide"
-    notebook["cells"].insert(0, {"cell_type": "markdown", "id": "feedbeef", "metadata": {}, "source": ["# New"]})
+    notebook["cells"].insert(
+        0, {"cell_type": "markdown", "id": "feedbeef", "metadata": {}, "source": ["# New"]}
+    )
     path.write_text(script.dump(notebook))
     assert script.main(["--check"]) == 0 and script.main([]) == 0
-    assert json.loads(path.read_text())["cells"][1]["metadata"]["slideshow"]["slide_type"] == "subslide"
+    assert (
+        json.loads(path.read_text())["cells"][1]["metadata"]["slideshow"]["slide_type"]
+        == "subslide"
+    )
 
     # a caption edited in figures.yml only: --check says the notebook is out of step
-    (chapters / "figures.yml").write_text("99_test:\n" + ENTRY.replace("A test figure.", "Another caption."))
+    (chapters / "figures.yml").write_text(
+        "99_test:\n" + ENTRY.replace("A test figure.", "Another caption.")
+    )
     assert script.main(["--check"]) == 1
     assert "out of step" in capsys.readouterr().err
 
@@ -172,7 +206,9 @@ def test_figure_check_refuses_two_figures_in_one_cell_and_a_path_as_alt(figure_s
     script, chapters = figure_sandbox
     (chapters / "99_test.ipynb").write_text(script.dump(_notebook(_png_cell("0a1b2c3d", images=2))))
     (chapters / "figures.yml").write_text(
-        "99_test:\n" + ENTRY.replace("A line rising from left to right.", "../_build/jupyter_execute/ab12.png"))
+        "99_test:\n"
+        + ENTRY.replace("A line rising from left to right.", "../_build/jupyter_execute/ab12.png")
+    )
     assert script.main(["--check"]) == 1
     err = capsys.readouterr().err
     assert "2 figures in one cell" in err and "looks like a file path" in err
@@ -180,8 +216,12 @@ def test_figure_check_refuses_two_figures_in_one_cell_and_a_path_as_alt(figure_s
 
 def test_figure_check_wants_caption_name_and_alt_on_a_glued_figure(figure_sandbox, capsys):
     script, chapters = figure_sandbox
-    markdown = {"cell_type": "markdown", "id": "cafe0001", "metadata": {},
-                "source": ["```{glue:figure} ch99_plot\n", ":name: ch99-fig-glued\n", "```\n"]}
+    markdown = {
+        "cell_type": "markdown",
+        "id": "cafe0001",
+        "metadata": {},
+        "source": ["```{glue:figure} ch99_plot\n", ":name: ch99-fig-glued\n", "```\n"],
+    }
     (chapters / "99_test.ipynb").write_text(script.dump(_notebook(markdown)))
     (chapters / "figures.yml").write_text("{}\n")
     assert script.main(["--check"]) == 1

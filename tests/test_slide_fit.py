@@ -76,8 +76,10 @@ def deck_sizes(slides_dir, request) -> dict[str, dict]:
         pytest.skip(reason)
     sizes: dict[str, dict] = {}
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="slide-fit-", ignore_cleanup_errors=True) as profile, \
-            build_slides.serve_folder(slides_dir) as url:
+    with (
+        tempfile.TemporaryDirectory(prefix="slide-fit-", ignore_cleanup_errors=True) as profile,
+        build_slides.serve_folder(slides_dir) as url,
+    ):
         driver = build_slides.start_chromium(Path(profile))
         driver.set_page_load_timeout(300)  # the machine may be busy
         try:
@@ -85,7 +87,9 @@ def deck_sizes(slides_dir, request) -> dict[str, dict]:
                 name = f"{path.stem}.slides.html"
                 opened = time.perf_counter()
                 driver.get(url + name)
-                assert driver.execute_async_script(build_slides.WAIT_FOR_DECK), f"{name}: reveal.js did not start"
+                assert driver.execute_async_script(build_slides.WAIT_FOR_DECK), (
+                    f"{name}: reveal.js did not start"
+                )
                 sizes[name] = driver.execute_async_script(WALK)
                 sizes[name]["seconds"] = time.perf_counter() - opened
         finally:
@@ -137,16 +141,24 @@ def test_every_slide_fits_the_frame(deck_sizes, path):
 
 def _pdf_pages(pdf: Path) -> int:
     if shutil.which("pdfinfo"):
-        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-        return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
-    pypdf = pytest.importorskip("pypdf", reason="neither pdfinfo (poppler-utils) nor pypdf to count pages")
+        info = subprocess.run(
+            ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True
+        ).stdout
+        return int(
+            next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:"))
+        )
+    pypdf = pytest.importorskip(
+        "pypdf", reason="neither pdfinfo (poppler-utils) nor pypdf to count pages"
+    )
     return len(pypdf.PdfReader(str(pdf)).pages)
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=_ids)
 def test_pdf_has_one_page_a_slide(slides_dir, deck_sizes, path):
     pdf = slides_dir / f"{path.stem}.slides.pdf"
-    assert pdf.is_file(), f"no {pdf.name}: `make slides` prints each deck to PDF with headless Chromium"
+    assert pdf.is_file(), (
+        f"no {pdf.name}: `make slides` prints each deck to PDF with headless Chromium"
+    )
     slides = deck_sizes[f"{path.stem}.slides.html"]["total"]
     pages = _pdf_pages(pdf)
     assert pages == slides, f"{pdf.name}: {pages} pages for {slides} slides"
