@@ -667,17 +667,24 @@ def test_page_has_no_accessibility_violation(visit, page):
 # --- the book as a whole ------------------------------------------------------
 
 
-def test_search_finds_dropout(browser, book_url):
+def _search_dropout(browser, url: str, *, log_cleared: bool = False):
+    """Search the book at ``url`` for 'dropout': (summary text, result links, console errors)."""
     from selenium.webdriver.support.ui import WebDriverWait
 
-    browser.get_log("browser")
-    browser.get(book_url + "search.html?q=dropout")
+    if not log_cleared:
+        browser.get_log("browser")
+    browser.get(url + "search.html?q=dropout")
     summary = WebDriverWait(browser, 20).until(lambda d: d.execute_script(
         "const s = document.querySelector('#search-results .search-summary');"
         "return s && /finished|did not match/i.test(s.textContent) ? s.textContent : null;"))
     results = browser.execute_script(
-        "return [...document.querySelectorAll('#search-results ul.search li a')].map(a => a.textContent);")
-    errors = [entry["message"] for entry in _severe(browser.get_log("browser"), book_url)[0]]
+        "return [...document.querySelectorAll('#search-results ul.search li a')].map(a => a.getAttribute('href'));")
+    errors = [entry["message"] for entry in _severe(browser.get_log("browser"), url)[0]]
+    return summary, results, errors
+
+
+def test_search_finds_dropout(browser, book_url):
+    summary, results, errors = _search_dropout(browser, book_url)
     assert not errors, f"search page console errors: {errors}"
     assert results, f"searching 'dropout' found nothing: {summary.strip()}"
 
@@ -801,13 +808,7 @@ def test_search_and_root_redirect_work_under_a_sub_path(browser, sub_path_book_u
     browser.get(sub_path_book_url)
     root = urlsplit(sub_path_book_url).path + f"{toc_files()[0]}.html"
     WebDriverWait(browser, 10).until(lambda d: urlsplit(d.current_url).path == root)
-    browser.get(sub_path_book_url + "search.html?q=dropout")
-    WebDriverWait(browser, 20).until(lambda d: d.execute_script(
-        "const s = document.querySelector('#search-results .search-summary');"
-        "return s && /finished|did not match/i.test(s.textContent);"))
-    results = browser.execute_script(
-        "return [...document.querySelectorAll('#search-results ul.search li a')].map(a => a.getAttribute('href'));")
-    errors = [entry["message"] for entry in _severe(browser.get_log("browser"), sub_path_book_url)[0]]
+    _, results, errors = _search_dropout(browser, sub_path_book_url, log_cleared=True)
     assert not errors, f"search under {sub_path_book_url}: console errors: {errors}"
     assert results, "searching 'dropout' under the sub-path found nothing"
     assert not [href for href in results if href.startswith("/")], f"root-absolute search results: {results}"
