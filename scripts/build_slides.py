@@ -50,6 +50,7 @@ import yaml
 # scripts/ on the path also when a test loads this file by its location
 if str(Path(__file__).resolve().parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
+import headless_chromium  # noqa: E402  (scripts/headless_chromium.py: the one browser set-up)
 from book_toc import toc_entries  # noqa: E402  (scripts/book_toc.py: the one _toc.yml reader)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -714,55 +715,8 @@ def write_index(output: Path, chapters: list[Chapter], course_title: str) -> Pat
 
 # ------------------------------------------------------------------ PDF, browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-# No network but loopback (as tests/built_book/test_browser.py): a deck that
-# needed a CDN would show it.
-CHROMIUM_FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--no-first-run", "--no-default-browser-check", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-extensions",
-    "--window-size=1280,720",
-    "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>;127.0.0.1",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
-
-
-def chromium_missing() -> str | None:
-    """Why headless Chromium cannot run here, or None."""
-    import os
-
-    missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not os.access(path, os.X_OK)]
-    if missing:
-        return f"headless Chromium is not installed ({', '.join(missing)} missing)"
-    if importlib.util.find_spec("selenium") is None:
-        return "Selenium is not installed"
-    return None
-
-
-def start_chromium(profile: Path):
-    """A headless Chromium (Selenium) with its own profile, offline but for loopback."""
-    import os
-
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
-    os.environ.setdefault("SE_OFFLINE", "true")  # the driver is given: never download one
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
-    driver.set_script_timeout(100)
-    try:  # printing a long deck on a busy machine can outlast Selenium's 120 s a command
-        executor = driver.command_executor
-        executor.client_config.timeout = 600
-        executor._conn = executor._get_connection_manager()
-    except AttributeError:  # another Selenium: keep its timeout
-        pass
-    return driver
+# The browser (flags, offline but for loopback) is scripts/headless_chromium.py's,
+# shared with the browser tests.
 
 
 class serve_folder:
@@ -813,15 +767,16 @@ def write_pdfs(output: Path, decks: list[Path]) -> list[Path]:
     """Print each deck's reveal.js print view (?print-pdf) with headless Chromium."""
     import tempfile
 
-    reason = chromium_missing()
+    reason = headless_chromium.missing()
     if reason:
         print(f"warning: no PDF of the decks: {reason}")
         return []
     written = []
     with tempfile.TemporaryDirectory(prefix="slides-chromium-", ignore_cleanup_errors=True) as profile, \
             serve_folder(output) as url:
-        driver = start_chromium(Path(profile))
-        driver.set_page_load_timeout(300)  # a busy machine: a long deck takes a while
+        # a busy machine: a long deck takes a while to load and to print
+        driver = headless_chromium.start(window=(1280, 720), profile=Path(profile),
+                                         page_load_timeout=300, command_timeout=600)
         try:
             for deck in decks:
                 try:

@@ -653,7 +653,7 @@ def plot_paired_seeds(
     ----------
     frame : pandas.DataFrame
         Tidy results, one row per (seed, setting), e.g. from
-        :func:`dropout_course.training.run_seeds`.
+        :func:`dropout_course.experiments.run_seeds`.
     metric : str
         Numeric column to plot.
     labels : list of str

@@ -53,41 +53,11 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import headless_chromium  # noqa: E402  (scripts/, on the path through _book_layout)
 from _book_layout import HTML, toc_files  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _built_elsewhere import built_elsewhere_and_absent  # noqa: E402
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-INSTALL_HINT = (
-    "install Debian's headless browser and its driver: "
-    "`sudo apt-get install --no-install-recommends chromium chromium-driver` "
-    "(.ci/run does this itself when run as root)"
-)
-CHROMIUM_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-    "--disable-breakpad",
-    "--disable-crash-reporter",
-    "--window-size=1280,1000",
-    # No network but loopback: every request goes to a dead proxy (port 9 on
-    # loopback, nothing listens) except those to 127.0.0.1, and no host name
-    # resolves. So MathJax, its fonts and everything else must come from the book.
-    "--proxy-server=127.0.0.1:9",
-    "--proxy-bypass-list=<-loopback>;127.0.0.1",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 
 
 def _in_ci() -> bool:
@@ -202,32 +172,11 @@ def book_url():
 WORKERS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
-def _start_chromium(profile: Path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    with pytest.MonkeyPatch.context() as env:
-        # The driver's path is given, so Selenium Manager never runs; were it
-        # to, offline mode keeps it from downloading a browser or a driver.
-        env.setenv("SE_OFFLINE", "true")
-        driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
-    driver.set_script_timeout(100)  # under Selenium's own 120 s per command
-    return driver
-
-
 @pytest.fixture(scope="session")
 def browsers():
     """WORKERS headless Chromiums, each with its own fresh profile."""
-    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not os.access(p, os.X_OK)]
-    if missing:
-        reason = f"headless Chromium is not installed ({', '.join(missing)} missing): {INSTALL_HINT}"
+    reason = headless_chromium.missing()
+    if reason:
         if _in_ci():
             pytest.fail(f"{reason}. CI=true, so this fails instead of skipping.", pytrace=False)
         pytest.skip(reason)
@@ -235,7 +184,8 @@ def browsers():
     with tempfile.TemporaryDirectory(prefix="book-chromium-", ignore_cleanup_errors=True) as profiles:
         try:
             for number in range(min(WORKERS, len(PAGES))):
-                drivers.append(_start_chromium(Path(profiles) / f"profile-{number}"))
+                profile = Path(profiles) / f"profile-{number}"
+                drivers.append(headless_chromium.start(window=(1280, 1000), profile=profile, logs=("browser",)))
             yield drivers
         finally:
             for driver in drivers:

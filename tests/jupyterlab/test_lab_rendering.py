@@ -58,29 +58,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+import headless_chromium  # noqa: E402  (scripts/headless_chromium.py: the one browser set-up)
+
 REPO = Path(__file__).resolve().parents[2]
 CHAPTERS = Path(os.environ.get("LAB_CHAPTERS", REPO / "chapters")).resolve()
 SLIDES_CHAPTER = os.environ.get("LAB_SLIDES_CHAPTER", "12_summary_and_cheat_sheet.ipynb")
 NOTEBOOKS = sorted(p.name for p in CHAPTERS.glob("[0-9][0-9]_*.ipynb"))
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-INSTALL_HINT = (
-    "install Debian's headless browser and its driver: "
-    "`sudo apt-get install --no-install-recommends chromium chromium-driver`"
-)
-CHROMIUM_FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--disable-quic", "--no-first-run", "--no-default-browser-check",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-default-apps", "--disable-extensions", "--disable-breakpad",
-    "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-    "--window-size=1400,1000",
-    # nothing but loopback: an outside request fails (and is reported by the test)
-    "--proxy-server=127.0.0.1:9",
-    "--proxy-bypass-list=<-loopback>;127.0.0.1",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 #: JupyterLab user settings for the run (a temporary JUPYTERLAB_SETTINGS_DIR).
 LAB_SETTINGS = {
     # render every cell, not only those scrolled into view
@@ -225,9 +210,6 @@ class Lab:
     """A JupyterLab server on loopback and one headless Chromium page showing it."""
 
     def __init__(self, root: Path):
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-
         self.tmp = Path(tempfile.mkdtemp(prefix="lab-test-"))
         self.outside: list[str] = []  # URLs the browser asked of another host than loopback
         settings = self.tmp / "settings"
@@ -260,14 +242,10 @@ class Lab:
         self.driver = None
         try:
             self._wait_for_server()
-            options = webdriver.ChromeOptions()
-            options.binary_location = str(CHROMIUM)
-            for flag in CHROMIUM_FLAGS:
-                options.add_argument(flag)
             # browser: console entries; performance: every network request (CDP Network events)
-            options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-            self.driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-            self.driver.set_script_timeout(RENDER_TIMEOUT + VALUES_TIMEOUT + 60)
+            self.driver = headless_chromium.start(
+                window=(1400, 1000), logs=("browser", "performance"),
+                script_timeout=RENDER_TIMEOUT + VALUES_TIMEOUT + 60)
             self.driver.get(f"{self.base}/lab?token={self.token}&reset")
             self._until(lambda: self.driver.execute_script(
                 "return !!(window.jupyterapp && window.jupyterapp.commands.hasCommand('slideshow:open'))"),
@@ -357,8 +335,9 @@ class Lab:
 
 @pytest.fixture(scope="module")
 def lab():
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        _skip_or_fail(f"no {CHROMIUM} / {CHROMEDRIVER}: {INSTALL_HINT}")
+    reason = headless_chromium.missing()
+    if reason:
+        _skip_or_fail(reason)
     missing = [m for m in ("selenium", "jupyterlab", "jupyterlab_myst", "jupyterlab_myst_revealjs")
                if find_spec(m) is None]
     if missing:
