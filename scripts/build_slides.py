@@ -113,7 +113,7 @@ def load_chapter(chapter: Chapter) -> Chapter:
             if scrap and "name" in scrap:
                 prefix = scrap.get("mime_prefix", "")
                 chapter.glue[scrap["name"]] = {
-                    mime[len(prefix):]: data
+                    mime[len(prefix) :]: data
                     for mime, data in output.get("data", {}).items()
                     if mime.startswith(prefix)
                 }
@@ -151,13 +151,26 @@ def _data_uri(mime: str, data: str | bytes) -> str:
 
 
 ADMONITIONS = {
-    "admonition", "attention", "caution", "danger", "error", "hint", "important",
-    "note", "seealso", "tip", "warning", "epigraph", "pull-quote",
+    "admonition",
+    "attention",
+    "caution",
+    "danger",
+    "error",
+    "hint",
+    "important",
+    "note",
+    "seealso",
+    "tip",
+    "warning",
+    "epigraph",
+    "pull-quote",
 }
 DROPPED_DIRECTIVES = {"bibliography", "toctree", "tableofcontents", "solution", "margin"}
 FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,}|:{3,})(?P<info>.*)$")
 ROLE = re.compile(r"\{(?P<name>[A-Za-z][\w:.+-]*)\}`(?P<text>[^`]*)`")
-LABELLED_MATH = re.compile(r"\$\$(?P<body>(?:(?!\$\$).)+?)\$\$[ \t]*\((?P<label>[^()\s]+)\)", re.DOTALL)
+LABELLED_MATH = re.compile(
+    r"\$\$(?P<body>(?:(?!\$\$).)+?)\$\$[ \t]*\((?P<label>[^()\s]+)\)", re.DOTALL
+)
 TARGET = re.compile(r"^\((?P<label>[^()\s]+)\)=\s*$")
 SENTINEL = re.compile(r"\x00(?P<kind>\w+):(?P<key>[^\x00]*)\x00")
 
@@ -270,16 +283,28 @@ class MystConverter:
 
     def _role(self, match: re.Match) -> str:
         name, text = match["name"], match["text"]
-        if name == "eval":  # {eval}`key` / {eval}`f"{key:.2f}"`: the glue record, as the book shows it
+        if (
+            name == "eval"
+        ):  # {eval}`key` / {eval}`f"{key:.2f}"`: the glue record, as the book shows it
             parsed = re.fullmatch(r'f"\{(\w+):([^{}"]*)\}"|(\w+)', text)
             if parsed:
                 key, spec = (parsed[1], parsed[2]) if parsed[1] else (parsed[3], "")
-                owner = next((stem for stem, chapter in self.chapters.items() if key in chapter.glue), None)
+                owner = next(
+                    (stem for stem, chapter in self.chapters.items() if key in chapter.glue), None
+                )
                 reference = f"{owner}.ipynb::{key}" if owner else key
                 return self._glue_inline("glue:text", f"{reference}:{spec}" if spec else reference)
             self.missing.append(f'{{eval}}`{text}` is neither NAME nor f"{{NAME:SPEC}}"')
             return f"`{text}`"
-        if name in {"glue", "glue:", "glue:any", "glue:text", "glue:md", "glue:math", "glue:figure"}:
+        if name in {
+            "glue",
+            "glue:",
+            "glue:any",
+            "glue:text",
+            "glue:md",
+            "glue:math",
+            "glue:figure",
+        }:
             return self._glue_inline(name if name != "glue:" else "glue", text)
         if name == "math":
             return f"${text}$"
@@ -298,7 +323,9 @@ class MystConverter:
 
     def _inline(self, text: str) -> str:
         text = LABELLED_MATH.sub(
-            lambda match: f"$${match['body'].rstrip()} \\tag{{{self._equation_tag(match['label'])}}}$$",
+            lambda match: (
+                f"$${match['body'].rstrip()} \\tag{{{self._equation_tag(match['label'])}}}$$"
+            ),
             text,
         )
         return ROLE.sub(self._role, text)
@@ -327,7 +354,9 @@ class MystConverter:
                 close = self._closing(lines, index, fence)
                 body = lines[index + 1 : close]
                 index = close + 1
-                directive = re.fullmatch(r"\s*\{(?P<name>[^}]+)\}\s*(?P<argument>.*)", fence["info"])
+                directive = re.fullmatch(
+                    r"\s*\{(?P<name>[^}]+)\}\s*(?P<argument>.*)", fence["info"]
+                )
                 if directive is None:  # plain code block: verbatim (unless dropping)
                     if not self.dropping:
                         flush()
@@ -335,7 +364,9 @@ class MystConverter:
                     continue
                 flush()
                 heading_label = None
-                out.extend(self._directive(directive["name"].strip(), directive["argument"].strip(), body))
+                out.extend(
+                    self._directive(directive["name"].strip(), directive["argument"].strip(), body)
+                )
                 continue
             index += 1
             if self.dropping:
@@ -424,7 +455,13 @@ class MystConverter:
             title = name.replace("-", " ").capitalize() + (f": {argument}" if argument else "")
         inner = self._block(body)
         if kind == "proof":
-            return ["*Proof.* " + (inner[0] if inner else ""), *inner[1:], "", "$\\blacksquare$", ""]
+            return [
+                "*Proof.* " + (inner[0] if inner else ""),
+                *inner[1:],
+                "",
+                "$\\blacksquare$",
+                "",
+            ]
         lead = [f"**{title}**", ""] if title else []
         if name in ADMONITIONS and name not in {"epigraph", "pull-quote"}:
             # a box the deck's CSS styles by the directive's :class: (e.g. `tip
@@ -497,7 +534,8 @@ def prepare(chapter: Chapter, converter: MystConverter, course_title: str) -> nb
         if cell.cell_type == "code":
             # glue(..., display=False) outputs: the book does not show them either
             cell.outputs = [
-                output for output in cell.outputs
+                output
+                for output in cell.outputs
                 if not output.get("metadata", {}).get("scrapbook", {}).get("mime_prefix")
             ]
         if pending and slide_type(cell) in {"-", "fragment"}:
@@ -506,7 +544,11 @@ def prepare(chapter: Chapter, converter: MystConverter, course_title: str) -> nb
             pending = None
         cells.append(cell)
     first = next((c for c in cells if slide_type(c) not in {"skip", "notes"}), None)
-    if first is not None and first.cell_type == "markdown" and first.source.lstrip().startswith("# "):
+    if (
+        first is not None
+        and first.cell_type == "markdown"
+        and first.source.lstrip().startswith("# ")
+    ):
         number = f"Chapter {chapter.number} · " if chapter.number else ""
         first.source += (
             f'\n\n<p class="course-deck-subtitle">{html.escape(number + course_title)}</p>'
@@ -615,7 +657,9 @@ def make_exporter():
     config.TagRemovePreprocessor.remove_input_tags = REMOVE_INPUT_TAGS
     config.TagRemovePreprocessor.remove_all_outputs_tags = REMOVE_OUTPUT_TAGS
     config.SlidesExporter.reveal_url_prefix = REVEAL_DIR
-    config.SlidesExporter.reveal_theme = "white"  # fonts ship with reveal.js; "simple" fetches Google Fonts
+    config.SlidesExporter.reveal_theme = (
+        "white"  # fonts ship with reveal.js; "simple" fetches Google Fonts
+    )
     config.SlidesExporter.reveal_transition = "fade"
     config.SlidesExporter.reveal_number = "c/t"
     config.SlidesExporter.reveal_width = "1280"
@@ -654,7 +698,9 @@ def copy_reveal(target: Path) -> None:
         return
     ignore = shutil.ignore_patterns("*.map", "*.esm.js")
     shutil.copytree(source / "dist", target / "dist", ignore=ignore, dirs_exist_ok=True)
-    shutil.copytree(source / "plugin" / "notes", target / "plugin" / "notes", ignore=ignore, dirs_exist_ok=True)
+    shutil.copytree(
+        source / "plugin" / "notes", target / "plugin" / "notes", ignore=ignore, dirs_exist_ok=True
+    )
     shutil.copy2(source / "LICENSE", target / "LICENSE")
 
 
@@ -699,7 +745,9 @@ The PDF of a deck has one page a slide, to present from or hand out.</p>
 def write_index(output: Path, chapters: list[Chapter], course_title: str) -> Path:
     items = []
     for chapter in chapters:
-        label = html.escape(f"{chapter.number}. {chapter.title}" if chapter.number else chapter.title)
+        label = html.escape(
+            f"{chapter.number}. {chapter.title}" if chapter.number else chapter.title
+        )
         if (output / chapter.deck_name).is_file():
             pdf = output / chapter.pdf_name
             also = f' (<a href="{chapter.pdf_name}">PDF</a>)' if pdf.is_file() else ""
@@ -772,11 +820,16 @@ def write_pdfs(output: Path, decks: list[Path]) -> list[Path]:
         print(f"warning: no PDF of the decks: {reason}")
         return []
     written = []
-    with tempfile.TemporaryDirectory(prefix="slides-chromium-", ignore_cleanup_errors=True) as profile, \
-            serve_folder(output) as url:
+    with (
+        tempfile.TemporaryDirectory(
+            prefix="slides-chromium-", ignore_cleanup_errors=True
+        ) as profile,
+        serve_folder(output) as url,
+    ):
         # a busy machine: a long deck takes a while to load and to print
-        driver = headless_chromium.start(window=(1280, 720), profile=Path(profile),
-                                         page_load_timeout=300, command_timeout=600)
+        driver = headless_chromium.start(
+            window=(1280, 720), profile=Path(profile), page_load_timeout=300, command_timeout=600
+        )
         try:
             for deck in decks:
                 try:
@@ -788,7 +841,9 @@ def write_pdfs(output: Path, decks: list[Path]) -> list[Path]:
                         "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}
                     )
                 except Exception as error:  # noqa: BLE001 - the deck stands without its PDF
-                    print(f"warning: {deck.name}: no PDF ({type(error).__name__}: {str(error).splitlines()[0]})")
+                    print(
+                        f"warning: {deck.name}: no PDF ({type(error).__name__}: {str(error).splitlines()[0]})"
+                    )
                     continue
                 target = deck.with_suffix(".pdf")
                 target.write_bytes(base64.b64decode(pdf["data"]))
@@ -804,9 +859,15 @@ def write_pdfs(output: Path, decks: list[Path]) -> list[Path]:
 def metadata_problems(notebook) -> list[str]:
     """What a chapter author must fix for the slides (also checked by tests/test_slides.py)."""
     problems = []
-    missing = [i for i, cell in enumerate(notebook.cells) if "slide_type" not in cell.metadata.get("slideshow", {})]
+    missing = [
+        i
+        for i, cell in enumerate(notebook.cells)
+        if "slide_type" not in cell.metadata.get("slideshow", {})
+    ]
     if missing:
-        problems.append(f"{len(missing)} of {len(notebook.cells)} cells have no slideshow.slide_type")
+        problems.append(
+            f"{len(missing)} of {len(notebook.cells)} cells have no slideshow.slide_type"
+        )
     unknown = sorted({slide_type(cell) for cell in notebook.cells} - set(SLIDE_TYPES))
     if unknown:
         problems.append(f"unknown slide types {unknown}")
@@ -816,7 +877,10 @@ def metadata_problems(notebook) -> list[str]:
 
 
 def build(
-    output: Path = DEFAULT_OUTPUT, only: list[Path] | None = None, root: Path = ROOT, pdf: bool = False
+    output: Path = DEFAULT_OUTPUT,
+    only: list[Path] | None = None,
+    root: Path = ROOT,
+    pdf: bool = False,
 ) -> list[Path]:
     """Write the decks of the chapters (all in _toc.yml, or `only`), their PDFs and the index."""
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
@@ -826,14 +890,18 @@ def build(
         wanted = {path.resolve() for path in only}
         unknown = wanted - {chapter.path.resolve() for chapter in chapters}
         if unknown:
-            raise SystemExit(f"not chapters listed in _toc.yml: {', '.join(map(str, sorted(unknown)))}")
+            raise SystemExit(
+                f"not chapters listed in _toc.yml: {', '.join(map(str, sorted(unknown)))}"
+            )
     converter = MystConverter(chapters, root / "references.bib")
     converter.titles = {Path(entry.file).stem: "" for entry in toc_entries(root)}
     for entry in toc_entries(root):
         for suffix in (".md", ".ipynb"):
             path = root / f"{entry.file}{suffix}"
             if suffix == ".md" and path.is_file():
-                converter.titles[path.stem] = _markdown_title(path.read_text(encoding="utf-8")) or path.stem
+                converter.titles[path.stem] = (
+                    _markdown_title(path.read_text(encoding="utf-8")) or path.stem
+                )
     converter.titles.update({chapter.path.stem: chapter.title for chapter in chapters})
 
     # Convert every chapter (cross-references may point anywhere), then export.
@@ -856,11 +924,14 @@ def build(
             if cell.cell_type == "markdown":
                 cell.source = converter.resolve(cell.source)
         for problem in metadata_problems(chapter.notebook):
-            print(f"warning: {chapter.path.relative_to(root)}: {problem} (CONTRIBUTING.md, 'Slides')")
+            print(
+                f"warning: {chapter.path.relative_to(root)}: {problem} (CONTRIBUTING.md, 'Slides')"
+            )
         for problem in dict.fromkeys(converter.missing_by_chapter.get(chapter.path.stem, [])):
             print(f"warning: {chapter.path.relative_to(root)}: {problem}")
         body, _ = exporter.from_notebook_node(
-            notebook, resources={"metadata": {"name": chapter.title, "path": str(chapter.path.parent)}}
+            notebook,
+            resources={"metadata": {"name": chapter.title, "path": str(chapter.path.parent)}},
         )
         deck = output / chapter.deck_name
         deck.write_text(body, encoding="utf-8")
@@ -875,12 +946,20 @@ def build(
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="folder of the decks")
-    parser.add_argument("notebooks", nargs="*", type=Path, help="only these chapters (default: all)")
-    parser.add_argument("--root", type=Path, default=ROOT, help="the book (with _toc.yml); default: this one")
-    parser.add_argument("--no-pdf", action="store_true", help="no PDF of the decks (no browser needed)")
+    parser.add_argument(
+        "notebooks", nargs="*", type=Path, help="only these chapters (default: all)"
+    )
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="the book (with _toc.yml); default: this one"
+    )
+    parser.add_argument(
+        "--no-pdf", action="store_true", help="no PDF of the decks (no browser needed)"
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    decks = build(args.output.resolve(), args.notebooks or None, args.root.resolve(), pdf=not args.no_pdf)
+    decks = build(
+        args.output.resolve(), args.notebooks or None, args.root.resolve(), pdf=not args.no_pdf
+    )
     print(
         f"{len(decks)} slide deck{'' if len(decks) == 1 else 's'} in {time.perf_counter() - start:.1f} s: "
         f"file://{(args.output.resolve() / 'index.html').as_posix()}"

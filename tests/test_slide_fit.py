@@ -82,7 +82,9 @@ def deck_sizes(slides_dir, request) -> dict[str, dict]:
         build_slides.serve_folder(slides_dir) as url,
     ):
         # the machine may be busy
-        driver = headless_chromium.start(window=(1280, 720), profile=Path(profile), page_load_timeout=300)
+        driver = headless_chromium.start(
+            window=(1280, 720), profile=Path(profile), page_load_timeout=300
+        )
         try:
             for path in CHAPTERS:
                 name = f"{path.stem}.slides.html"

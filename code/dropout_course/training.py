@@ -64,7 +64,6 @@ __all__ = [
 ]
 
 
-
 def fit_fast(
     model,
     x,
@@ -132,7 +131,11 @@ def fit_fast(
             raise InvalidParameterError(
                 "validation_data must be a pair (x_val, y_val); got "
                 f"{type(validation_data).__name__}"
-                + (f" of length {len(validation_data)}" if hasattr(validation_data, "__len__") else "")
+                + (
+                    f" of length {len(validation_data)}"
+                    if hasattr(validation_data, "__len__")
+                    else ""
+                )
             )
         x_val, y_val = check_pair(*validation_data, "validation_data[0]", "validation_data[1]")
         if x_val.shape[1:] != x.shape[1:] or y_val.shape[1:] != y.shape[1:]:
@@ -252,6 +255,11 @@ def predict_fast(model, x, batch_size=None):
     batch_size = check_batch_size(batch_size, len(x))
     dtype = _loops.output_dtype(model, x)
     outputs, _ = _loops.run(
-        model, "predict", _loops.make_predict(dtype), [x, np.int32(batch_size)], _loops.model_state, extra_key=(dtype,)
+        model,
+        "predict",
+        _loops.make_predict(dtype),
+        [x, np.int32(batch_size)],
+        _loops.model_state,
+        extra_key=(dtype,),
     )
     return outputs.numpy()
