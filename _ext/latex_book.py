@@ -68,7 +68,9 @@ def _bibliography_docs(env) -> set[str]:
 
 def _captions(env, root: str) -> list[str]:
     """Caption of each toctree of the root page, in order ('' if none)."""
-    return [toctree.get("caption") or "" for toctree in env.get_doctree(root).findall(addnodes.toctree)]
+    return [
+        toctree.get("caption") or "" for toctree in env.get_doctree(root).findall(addnodes.toctree)
+    ]
 
 
 def restructure(app, doctree: nodes.document, docname: str) -> None:
@@ -76,16 +78,28 @@ def restructure(app, doctree: nodes.document, docname: str) -> None:
         return
     sections = [child for child in doctree.children if isinstance(child, nodes.section)]
     if len(sections) != 1:
-        logger.warning("[latex_book] the root page has %d top-level sections, expected 1: "
-                       "PDF structure left as Sphinx made it", len(sections), location=docname)
+        logger.warning(
+            "[latex_book] the root page has %d top-level sections, expected 1: "
+            "PDF structure left as Sphinx made it",
+            len(sections),
+            location=docname,
+        )
         return
     intro = sections[0]
-    wrappers = [child for child in intro.children
-                if isinstance(child, nodes.compound) and "toctree-wrapper" in child["classes"]]
+    wrappers = [
+        child
+        for child in intro.children
+        if isinstance(child, nodes.compound) and "toctree-wrapper" in child["classes"]
+    ]
     captions = _captions(app.env, docname)
     if len(captions) != len(wrappers):
-        logger.warning("[latex_book] %d toctrees but %d inlined toctree wrappers: PDF structure "
-                       "left as Sphinx made it", len(captions), len(wrappers), location=docname)
+        logger.warning(
+            "[latex_book] %d toctrees but %d inlined toctree wrappers: PDF structure "
+            "left as Sphinx made it",
+            len(captions),
+            len(wrappers),
+            location=docname,
+        )
         return
     bibliography_docs = _bibliography_docs(app.env)
 
@@ -109,7 +123,9 @@ def restructure(app, doctree: nodes.document, docname: str) -> None:
             if isinstance(child, addnodes.start_of_file) and child["docname"] in bibliography_docs:
                 bibliography_labels.append(_label(f"{child['docname']}::doc"))
                 for section in child.findall(nodes.section):
-                    bibliography_labels.extend(_label(f"{child['docname']}:{id_}") for id_ in section["ids"])
+                    bibliography_labels.extend(
+                        _label(f"{child['docname']}:{id_}") for id_ in section["ids"]
+                    )
                 continue
             chapters.append(child)
         if not chapters:
@@ -119,7 +135,9 @@ def restructure(app, doctree: nodes.document, docname: str) -> None:
             top += _raw(r"\part{%s}" % _escape(title))
         top.extend(chapters)
     if bibliography_labels:
-        top += _raw(r"\def\latexbookBibliographyLabels{%s}" % "".join(dict.fromkeys(bibliography_labels)))
+        top += _raw(
+            r"\def\latexbookBibliographyLabels{%s}" % "".join(dict.fromkeys(bibliography_labels))
+        )
 
     doctree.insert(position, top)
 

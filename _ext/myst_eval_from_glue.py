@@ -56,7 +56,8 @@ def _glue_names(path: Path) -> set[str]:
         return set()
     return {
         output.get("metadata", {}).get("scrapbook", {}).get("name")
-        for cell in notebook.get("cells", []) if cell.get("cell_type") == "code"
+        for cell in notebook.get("cells", [])
+        if cell.get("cell_type") == "code"
         for output in cell.get("outputs", [])
     } - {None}
 
@@ -77,9 +78,14 @@ class EvalFromGlue(PasteTextRole):
     def run(self):
         match = FSTRING.match(self.text) or NAME.match(self.text)
         if not match:
-            return [], [glue_warning(
-                f'{{eval}} expression {self.text!r} is neither NAME nor f"{{NAME:SPEC}}" '
-                "(the book pastes it from the stored glue record)", self.document, self.line)]
+            return [], [
+                glue_warning(
+                    f'{{eval}} expression {self.text!r} is neither NAME nor f"{{NAME:SPEC}}" '
+                    "(the book pastes it from the stored glue record)",
+                    self.document,
+                    self.line,
+                )
+            ]
         # "s" is {glue:text}'s default format; always given, as "doc::key:spec" needs one
         key, spec = match.group("key"), match.groupdict().get("spec") or "s"
         env = self.document.settings.env

@@ -97,8 +97,10 @@ def main():
     fast_warm = min(total for total, _, _ in warm)
     warm_models = {rate: min(models[rate] for _, models, _ in warm) for rate in RATES}
 
-    print(f"Keras lecture notes' regression: {len(RATES)} models x {args.epochs} epochs, "
-          f"20 train / 20 test points, validation loss every epoch\n")
+    print(
+        f"Keras lecture notes' regression: {len(RATES)} models x {args.epochs} epochs, "
+        f"20 train / 20 test points, validation loss every epoch\n"
+    )
     print(f"{'path':<34}{'total s':>9}" + "".join(f"{_label(rate):>18}" for rate in RATES))
     rows = [
         ("model.fit (source code)", keras_total, keras_models),

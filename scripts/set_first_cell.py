@@ -22,7 +22,10 @@ import re
 import sys
 from pathlib import Path
 
-import yaml
+# scripts/ on the path also when a test loads this file by its location
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+from book_toc import toc_notebooks  # noqa: E402  (scripts/book_toc.py: the one _toc.yml reader)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,17 +70,6 @@ def guarded(source: str) -> str:
     return "\n".join(lines[:index] + [GUARDED_IMPORT] + after)
 
 
-def chapters(root: Path = ROOT) -> list[Path]:
-    """The notebooks _toc.yml lists, in book order."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    files = []
-    for part in toc.get("parts", []):
-        for chapter in part.get("chapters", []):
-            files.append(chapter["file"])
-            files.extend(section["file"] for section in chapter.get("sections", []))
-    return [root / f"{name}.ipynb" for name in files if (root / f"{name}.ipynb").is_file()]
-
-
 def set_first_cell(path: Path, *, check: bool = False) -> bool:
     """Guard the first code cell of the notebook at path; True if it changed (or would)."""
     text = path.read_text(encoding="utf-8")
@@ -98,7 +90,7 @@ def set_first_cell(path: Path, *, check: bool = False) -> bool:
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     root = Path(next((a for a in argv if not a.startswith("--")), ROOT))
-    changed = [path for path in chapters(root) if set_first_cell(path, check=check)]
+    changed = [path for path in toc_notebooks(root) if set_first_cell(path, check=check)]
     for path in changed:
         print(f"{path.relative_to(root)}: {'would change' if check else 'updated'}")
     return 1 if check and changed else 0

@@ -41,3 +41,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_sep("=", "slide decks at 1280×720 in headless Chromium")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+def pytest_collection_modifyitems(items):
+    """Every test of the built decks on one pytest-xdist worker (`make test` runs
+    `--dist loadgroup`), so the decks and their PDFs are built once, not once a worker."""
+    for item in items:
+        if "slides_dir" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("slides"))

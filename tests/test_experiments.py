@@ -10,7 +10,14 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from dropout_course.experiments import compare_paired, mean_sd_table, paired_differences, t_interval
+from dropout_course.experiments import (
+    compare_paired,
+    mean_sd_table,
+    paired_differences,
+    run_seeds,
+    summarize,
+    t_interval,
+)
 from dropout_course.plotting import plot_paired_seeds
 
 
@@ -115,3 +122,27 @@ def test_paired_strip_plot_draws_one_dot_per_seed_and_setting():
 def test_paired_strip_plot_needs_two_settings():
     with pytest.raises(ValueError, match="at least 2"):
         plot_paired_seeds(_results([0.1, 0.2]), "loss", ["dropout"], ylabel="loss")
+
+
+def test_run_seeds_and_summarize():
+    def experiment(seed):
+        return [
+            {"label": "dropout", "loss": float(seed), "accuracy": np.float32(0.5)},
+            {"label": "plain", "loss": 2.0 * seed, "accuracy": 1.0},
+        ]
+
+    frame = run_seeds(experiment, [1, 2, 3])
+    assert list(frame.columns) == ["seed", "label", "loss", "accuracy"]
+    assert frame.shape == (6, 4)
+    assert frame["seed"].tolist() == [1, 1, 2, 2, 3, 3]
+
+    single = run_seeds(lambda seed: {"error": seed / 10}, range(4))
+    assert single.shape == (4, 2) and single["error"].tolist() == [0.0, 0.1, 0.2, 0.3]
+
+    summary = summarize(frame, "label", ["loss", "accuracy"])
+    assert list(summary.columns) == ["label", "metric", "n", "mean", "std", "min", "max"]
+    assert summary.shape == (4, 7)
+    row = summary[(summary["label"] == "plain") & (summary["metric"] == "loss")].iloc[0]
+    assert (row["n"], row["mean"], row["std"], row["min"], row["max"]) == (3, 4.0, 2.0, 2.0, 6.0)
+    overall = summarize(frame, None, "loss")
+    assert overall.shape == (1, 6) and overall["mean"].iloc[0] == pytest.approx(3.0)

@@ -33,8 +33,9 @@ def _outputs(function, *args, **kwargs):
 @pytest.mark.parametrize("value", [0.1234, 7, "1,234", "−0.5 to +0.3", ["a", 1]])
 @pytest.mark.parametrize("display", [False, True])
 def test_glue_stores_exactly_what_myst_nb_stores(shell, value, display):
-    assert _outputs(glue, "ch99_value", value, display=display) == \
-        _outputs(myst_nb.glue, "ch99_value", value, display=display)
+    assert _outputs(glue, "ch99_value", value, display=display) == _outputs(
+        myst_nb.glue, "ch99_value", value, display=display
+    )
 
 
 def test_glue_binds_the_name_in_the_kernel(shell):
@@ -61,14 +62,18 @@ def _stored_notebook(path, **values):
         for name, value in values.items():
             with capture_output() as captured:
                 glue(name, value)
-            outputs += [nbformat.v4.new_output("display_data", data=o.data, metadata=o.metadata)
-                        for o in captured.outputs]
+            outputs += [
+                nbformat.v4.new_output("display_data", data=o.data, metadata=o.metadata)
+                for o in captured.outputs
+            ]
     finally:
         InteractiveShell.clear_instance()
-    notebook = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# A chapter"),
-        nbformat.v4.new_code_cell("glue(...)", outputs=outputs),
-    ])
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# A chapter"),
+            nbformat.v4.new_code_cell("glue(...)", outputs=outputs),
+        ]
+    )
     nbformat.write(notebook, path)
     return path
 

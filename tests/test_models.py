@@ -204,16 +204,29 @@ def test_variable_dropout_config_round_trip_keeps_the_rate():
 
 
 def _sweep_model(layer_factory, rate, seed=0):
-    model = keras.Sequential([
-        keras.Input(shape=(6,), name="input"),
-        keras.layers.Dense(16, activation="relu", name="hidden",
-                           kernel_initializer=keras.initializers.GlorotUniform(seed)),
-        layer_factory(rate, seed=seed + 1, name="dropout"),
-        keras.layers.Dense(3, activation="softmax", name="output",
-                           kernel_initializer=keras.initializers.GlorotUniform(seed + 2)),
-    ])
-    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(6,), name="input"),
+            keras.layers.Dense(
+                16,
+                activation="relu",
+                name="hidden",
+                kernel_initializer=keras.initializers.GlorotUniform(seed),
+            ),
+            layer_factory(rate, seed=seed + 1, name="dropout"),
+            keras.layers.Dense(
+                3,
+                activation="softmax",
+                name="output",
+                kernel_initializer=keras.initializers.GlorotUniform(seed + 2),
+            ),
+        ]
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(0.01),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     return model
 
 

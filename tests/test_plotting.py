@@ -170,12 +170,21 @@ def test_decision_boundary_without_a_crossing_draws_no_boundary(blobs):
 def test_error_bars_one_container_per_series():
     rates = [0.0, 0.2, 0.5]
     ax = plotting.plot_with_error_bars(
-        rates, [0.05, 0.04, 0.045], [0.01, 0.005, 0.008], label="dropout",
-        xlabel="rate (drop probability)", ylabel="test MSE",
+        rates,
+        [0.05, 0.04, 0.045],
+        [0.01, 0.005, 0.008],
+        label="dropout",
+        xlabel="rate (drop probability)",
+        ylabel="test MSE",
     )
     plotting.plot_with_error_bars(
-        rates, [0.06, 0.05, 0.05], [0.01, 0.01, 0.01], label="with L2",
-        xlabel="rate (drop probability)", ylabel="test MSE", ax=ax,
+        rates,
+        [0.06, 0.05, 0.05],
+        [0.01, 0.01, 0.01],
+        label="with L2",
+        xlabel="rate (drop probability)",
+        ylabel="test MSE",
+        ax=ax,
     )
     containers = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
     assert len(containers) == 2
@@ -190,8 +199,13 @@ def test_error_bars_one_container_per_series():
 
 def test_error_bars_log_x():
     ax = plotting.plot_with_error_bars(
-        [100, 1000], [0.3, 0.2], [0.01, 0.01],
-        label="a", xlabel="n_train", ylabel="loss", log_x=True,
+        [100, 1000],
+        [0.3, 0.2],
+        [0.01, 0.01],
+        label="a",
+        xlabel="n_train",
+        ylabel="loss",
+        log_x=True,
     )
     assert ax.get_xscale() == "log"
 

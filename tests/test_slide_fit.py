@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+import headless_chromium  # scripts/, on the path through _book_layout
 from _book_layout import ROOT, toc_files
 
 SCRIPT = ROOT / "scripts" / "build_slides.py"
@@ -69,7 +70,7 @@ def _build_slides():
 def deck_sizes(slides_dir, request) -> dict[str, dict]:
     """deck name -> {width, height, total, rows, seconds}, measured by one browser."""
     build_slides = _build_slides()
-    reason = build_slides.chromium_missing()
+    reason = headless_chromium.missing()
     if reason:
         if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
             pytest.fail(f"{reason}. CI=true, so this fails instead of skipping.", pytrace=False)
@@ -80,8 +81,10 @@ def deck_sizes(slides_dir, request) -> dict[str, dict]:
         tempfile.TemporaryDirectory(prefix="slide-fit-", ignore_cleanup_errors=True) as profile,
         build_slides.serve_folder(slides_dir) as url,
     ):
-        driver = build_slides.start_chromium(Path(profile))
-        driver.set_page_load_timeout(300)  # the machine may be busy
+        # the machine may be busy
+        driver = headless_chromium.start(
+            window=(1280, 720), profile=Path(profile), page_load_timeout=300
+        )
         try:
             for path in CHAPTERS:
                 name = f"{path.stem}.slides.html"

@@ -28,7 +28,12 @@ SCRIPT = ROOT / "scripts" / "build_slides.py"
 CHAPTERS = [ROOT / f"{name}.ipynb" for name in toc_files() if (ROOT / f"{name}.ipynb").is_file()]
 NETWORK = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
 # what a stored error (or stderr) output looks like in a deck
-ERROR_MARKERS = ("output_error", "Traceback", '"ename"', 'data-mime-type="application/vnd.jupyter.stderr"')
+ERROR_MARKERS = (
+    "output_error",
+    "Traceback",
+    '"ename"',
+    'data-mime-type="application/vnd.jupyter.stderr"',
+)
 
 
 def _ids(path: Path) -> str:
@@ -52,7 +57,9 @@ def _network_references(soup: BeautifulSoup) -> list[str]:
     found = [tag["src"] for tag in soup.find_all("script", src=True) if NETWORK.match(tag["src"])]
     found += [tag["href"] for tag in soup.find_all("link", href=True) if NETWORK.match(tag["href"])]
     for style in soup.find_all("style"):
-        found += re.findall(r"@import\s+(?:url\()?\s*['\"]?((?:https?:)?//[^'\")\s]+)", style.get_text())
+        found += re.findall(
+            r"@import\s+(?:url\()?\s*['\"]?((?:https?:)?//[^'\")\s]+)", style.get_text()
+        )
     for script in soup.find_all("script", src=False):
         found += re.findall(r"\bimport\b[^;]*?['\"]((?:https?:)?//[^'\"]+)['\"]", script.get_text())
     return found
@@ -84,7 +91,9 @@ def test_every_cell_has_a_slide_type(path):
 def test_first_cell_is_a_slide(path):
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     kind = cells[0].get("metadata", {}).get("slideshow", {}).get("slide_type") if cells else None
-    assert kind == "slide", f"{path.name}: the first cell (the title) must be a `slide`, not {kind!r}"
+    assert kind == "slide", (
+        f"{path.name}: the first cell (the title) must be a `slide`, not {kind!r}"
+    )
 
 
 CODE_LINES, CODE_COLUMNS = 15, 80  # the most code a slide shows (CONTRIBUTING.md, "Slides")
@@ -98,7 +107,11 @@ def test_code_shown_on_slides_is_short_and_narrow(path):
     for index, cell in enumerate(cells):
         kind = cell.get("metadata", {}).get("slideshow", {}).get("slide_type", "-")
         tags = set(cell.get("metadata", {}).get("tags", []))
-        if cell["cell_type"] != "code" or kind in {"skip", "notes"} or tags & {"remove-cell", "hide-input", "remove-input"}:
+        if (
+            cell["cell_type"] != "code"
+            or kind in {"skip", "notes"}
+            or tags & {"remove-cell", "hide-input", "remove-input"}
+        ):
             continue
         lines = "".join(cell["source"]).split("\n")
         widest = max(len(line) for line in lines)
@@ -142,19 +155,31 @@ def test_deck_shows_no_error_output(slides_dir, path):
     assert deck.is_file(), f"no deck {deck.name} for {path.name}"
     text = deck.read_text(encoding="utf-8")
     found = [marker for marker in ERROR_MARKERS if marker in text]
-    assert not found, f"{deck.name} shows an error or stderr output ({found}); fix the chapter and `make execute`"
+    assert not found, (
+        f"{deck.name} shows an error or stderr output ({found}); fix the chapter and `make execute`"
+    )
 
 
 def test_offline_assets_and_index(slides_dir):
-    for asset in ("reveal.js/dist/reveal.js", "reveal.js/dist/reveal.css", "reveal.js/dist/theme/white.css",
-                  "reveal.js/plugin/notes/notes.js", "reveal.js/LICENSE", "mathjax/tex-chtml.js"):
+    for asset in (
+        "reveal.js/dist/reveal.js",
+        "reveal.js/dist/reveal.css",
+        "reveal.js/dist/theme/white.css",
+        "reveal.js/plugin/notes/notes.js",
+        "reveal.js/LICENSE",
+        "mathjax/tex-chtml.js",
+    ):
         assert (slides_dir / asset).is_file(), f"{asset} is missing from the slides folder"
     index = _soup(slides_dir / "index.html")
     links = {link["href"]: link.get_text() for link in index.find_all("a", href=True)}
     for path in CHAPTERS:
         assert _deck_name(path) in links, f"index.html does not link {_deck_name(path)}"
-        title = next(line for line in _first_markdown(path).splitlines() if line.startswith("# "))[2:].strip()
-        assert title in links[_deck_name(path)], f"index.html links {path.stem} without its title {title!r}"
+        title = next(line for line in _first_markdown(path).splitlines() if line.startswith("# "))[
+            2:
+        ].strip()
+        assert title in links[_deck_name(path)], (
+            f"index.html links {path.stem} without its title {title!r}"
+        )
 
 
 def _first_markdown(path: Path) -> str:
@@ -173,8 +198,10 @@ def _cell(cell, slide_type, tags=()):
 
 
 def _code(source, text=None, slide_type="-", tags=(), outputs=None):
-    outputs = outputs if outputs is not None else (
-        [new_output("stream", name="stdout", text=text)] if text else []
+    outputs = (
+        outputs
+        if outputs is not None
+        else ([new_output("stream", name="stdout", text=text)] if text else [])
     )
     return _cell(new_code_cell(source, outputs=outputs, execution_count=1), slide_type, tags)
 
@@ -196,32 +223,56 @@ def made_up_deck(tmp_path_factory) -> str:
     glue = new_output(
         "display_data",
         data={"application/papermill.record/text/plain": "0.123456"},
-        metadata={"scrapbook": {"name": "ch01_gap", "mime_prefix": "application/papermill.record/"}},
+        metadata={
+            "scrapbook": {"name": "ch01_gap", "mime_prefix": "application/papermill.record/"}
+        },
     )
     cells = [
         _cell(new_markdown_cell("# Chapter one\n\nIntro."), "slide"),
-        _cell(new_markdown_cell(
-            "```{admonition} In this chapter\n:class: tip objectives\n\n"
-            "- OBJECTIVE_ONE with $x^2$\n- OBJECTIVE_TWO\n```"), "slide"),
+        _cell(
+            new_markdown_cell(
+                "```{admonition} In this chapter\n:class: tip objectives\n\n"
+                "- OBJECTIVE_ONE with $x^2$\n- OBJECTIVE_TWO\n```"
+            ),
+            "slide",
+        ),
         _code("setup_notebook(seed=0)", "SETUP_OUTPUT", "skip", ["hide-cell"]),
-        _cell(new_markdown_cell("## Idea\n\n$$\ny = x\n$$ (ch01-eq-y)\n\nAs {cite:t}`doe2020` say."), "slide"),
+        _cell(
+            new_markdown_cell("## Idea\n\n$$\ny = x\n$$ (ch01-eq-y)\n\nAs {cite:t}`doe2020` say."),
+            "slide",
+        ),
         _cell(new_markdown_cell("SPEAKER_NOTE_TEXT"), "notes", ["remove-cell"]),
         _cell(new_markdown_cell("BOOK_ONLY_TEXT"), "-", ["remove-cell"]),
         _code("HIDDEN_INPUT_SOURCE = 1", "SHOWN_OUTPUT_TEXT", "fragment", ["hide-input"]),
         _code("from myst_nb import glue", slide_type="-", outputs=[glue]),
-        _cell(new_markdown_cell("Gap {glue:text}`ch01_gap:.2f`; see {eq}`ch01-eq-y` and {doc}`02_two`."), "-"),
-        _cell(new_markdown_cell("(ch01-labelled)="), "slide"),  # shows nothing: its boundary moves on
+        _cell(
+            new_markdown_cell(
+                "Gap {glue:text}`ch01_gap:.2f`; see {eq}`ch01-eq-y` and {doc}`02_two`."
+            ),
+            "-",
+        ),
+        _cell(
+            new_markdown_cell("(ch01-labelled)="), "slide"
+        ),  # shows nothing: its boundary moves on
         _cell(new_markdown_cell("## Labelled section"), "-"),
-        _cell(new_markdown_cell(
-            "## Exercises\n\n```{exercise}\n:label: ch01-ex\nEXERCISE_TEXT\n```\n"
-            "```{solution} ch01-ex\n:class: dropdown\nSOLUTION_ONE\n```"), "slide"),
+        _cell(
+            new_markdown_cell(
+                "## Exercises\n\n```{exercise}\n:label: ch01-ex\nEXERCISE_TEXT\n```\n"
+                "```{solution} ch01-ex\n:class: dropdown\nSOLUTION_ONE\n```"
+            ),
+            "slide",
+        ),
         _cell(new_markdown_cell("```{solution-start} ch01-ex\n:class: dropdown\n```"), "skip"),
         _code("print('SOLUTION_TWO')", "SOLUTION_TWO", "-"),
         _cell(new_markdown_cell("```{solution-end}\n```"), "skip"),
         _cell(new_markdown_cell("AFTER_SOLUTIONS"), "-"),
-        _cell(new_markdown_cell(
-            "````{admonition} Take-aways\n:class: takeaways\n\n1. TAKEAWAY_ONE\n\n"
-            "   ```{note}\n   NESTED_NOTE\n   ```\n````"), "slide"),
+        _cell(
+            new_markdown_cell(
+                "````{admonition} Take-aways\n:class: takeaways\n\n1. TAKEAWAY_ONE\n\n"
+                "   ```{note}\n   NESTED_NOTE\n   ```\n````"
+            ),
+            "slide",
+        ),
     ]
     nbformat.write(new_notebook(cells=cells), root / "chapters" / "01_one.ipynb")
     nbformat.write(
@@ -237,7 +288,10 @@ def made_up_deck(tmp_path_factory) -> str:
 
 
 def test_notes_cells_become_speaker_notes_even_if_tagged_remove_cell(made_up_deck):
-    notes = " ".join(aside.get_text() for aside in BeautifulSoup(made_up_deck, "html.parser").select("aside.notes"))
+    notes = " ".join(
+        aside.get_text()
+        for aside in BeautifulSoup(made_up_deck, "html.parser").select("aside.notes")
+    )
     assert "SPEAKER_NOTE_TEXT" in notes
 
 
@@ -278,8 +332,12 @@ def test_the_checks_see_errors_and_network_urls():
     """The deck checks above would catch what they look for."""
     from nbconvert.exporters import SlidesExporter
 
-    error = new_output("error", ename="ValueError", evalue="x", traceback=["Traceback (most recent call last)"])
-    body, _ = SlidesExporter().from_notebook_node(new_notebook(cells=[new_code_cell("1", outputs=[error])]))
+    error = new_output(
+        "error", ename="ValueError", evalue="x", traceback=["Traceback (most recent call last)"]
+    )
+    body, _ = SlidesExporter().from_notebook_node(
+        new_notebook(cells=[new_code_cell("1", outputs=[error])])
+    )
     assert any(marker in body for marker in ERROR_MARKERS)
     assert _network_references(BeautifulSoup(body, "html.parser"))  # nbconvert's default: CDN
 
@@ -289,9 +347,13 @@ def test_objectives_and_take_aways_are_styled_boxes_on_their_own_slides(made_up_
     a deck after its title; the `Take-aways` admonition (:class: takeaways) closes it."""
     pages = _pages(BeautifulSoup(made_up_deck, "html.parser"))
     objectives = pages[1].select_one("div.course-admonition.objectives")
-    assert objectives is not None and "tip" in objectives["class"], "no objectives box on the second slide"
+    assert objectives is not None and "tip" in objectives["class"], (
+        "no objectives box on the second slide"
+    )
     assert objectives.find("p").get_text().strip() == "In this chapter"  # its title, bold
-    assert [li.get_text().strip() for li in objectives.select("li")][1] == "OBJECTIVE_TWO"  # Markdown inside
+    assert [li.get_text().strip() for li in objectives.select("li")][
+        1
+    ] == "OBJECTIVE_TWO"  # Markdown inside
     assert "$x^2$" in objectives.get_text()  # left for MathJax
     takeaways = pages[-1].select_one("div.course-admonition.takeaways")
     assert takeaways is not None, "the last slide is not the take-aways box"

@@ -58,8 +58,10 @@ def machine_dependent_numbers(text: str) -> list[str]:
         tiny = value != 0 and abs(value) < SMALLEST_RESULT
         too_precise = "." in mantissa and significant_digits(mantissa) > MAX_SIGNIFICANT_DIGITS
         if tiny or too_precise:
-            reason = "round-off shown as a value" if tiny else (
-                f"more than {MAX_SIGNIFICANT_DIGITS} significant digits"
+            reason = (
+                "round-off shown as a value"
+                if tiny
+                else (f"more than {MAX_SIGNIFICANT_DIGITS} significant digits")
             )
             context = text[max(0, match.start() - 40) : match.end() + 10].replace("\n", " ")
             found.append(f"{match.group(0)} ({reason}) in ...{context}...")

@@ -349,6 +349,7 @@ def test_sgd_is_reproducible(regression):
     b = T.train_linear_regression_with_dropout(X, y, 0.5, rng=np.random.default_rng(3), **kw)
     np.testing.assert_array_equal(a, b)
 
+
 def test_all_masks_enumerates_in_itertools_order():
     for n in (1, 3, 5):
         expected = np.array(list(itertools.product([0.0, 1.0], repeat=n)))
@@ -397,9 +398,7 @@ def test_monte_carlo_distinguishes_ensemble_loss_from_expected_loss(unit, conven
     # Guards against a test above that passes because the SE is huge: the
     # penalty is many standard errors wide.
     x, w, target = unit
-    mean, se = T.monte_carlo_dropout_loss(
-        x, w, target, 0.5, 100_000, convention=convention, rng=5
-    )
+    mean, se = T.monte_carlo_dropout_loss(x, w, target, 0.5, 100_000, convention=convention, rng=5)
     ensemble_loss = 0.5 * (target - T.ensemble_output(x, w, 0.5, convention)) ** 2
     assert abs(mean - ensemble_loss) > 20 * se
 
@@ -423,4 +422,3 @@ def test_sample_losses_and_their_running_mean_agree_with_estimator(unit):
     np.testing.assert_allclose(
         ses[1:], [losses[:c].std(ddof=1) / np.sqrt(c) for c in counts[1:]], rtol=1e-9
     )
-

@@ -14,8 +14,6 @@ from dropout_course.training import (  # noqa: E402
     evaluate_metrics,
     fit_fast,
     predict_fast,
-    run_seeds,
-    summarize,
 )
 
 # Agreement with model.fit. On this machine the results are bit-identical
@@ -173,30 +171,6 @@ def test_evaluate_and_predict_match_keras(blobs):
     traces = _compiled_loops.TRACE_COUNT
     assert predict_fast(model, x[:13]).shape == (13, 1)  # a new size does not trace again
     assert _compiled_loops.TRACE_COUNT == traces
-
-
-def test_run_seeds_and_summarize():
-    def experiment(seed):
-        return [
-            {"label": "dropout", "loss": float(seed), "accuracy": np.float32(0.5)},
-            {"label": "plain", "loss": 2.0 * seed, "accuracy": 1.0},
-        ]
-
-    frame = run_seeds(experiment, [1, 2, 3])
-    assert list(frame.columns) == ["seed", "label", "loss", "accuracy"]
-    assert frame.shape == (6, 4)
-    assert frame["seed"].tolist() == [1, 1, 2, 2, 3, 3]
-
-    single = run_seeds(lambda seed: {"error": seed / 10}, range(4))
-    assert single.shape == (4, 2) and single["error"].tolist() == [0.0, 0.1, 0.2, 0.3]
-
-    summary = summarize(frame, "label", ["loss", "accuracy"])
-    assert list(summary.columns) == ["label", "metric", "n", "mean", "std", "min", "max"]
-    assert summary.shape == (4, 7)
-    row = summary[(summary["label"] == "plain") & (summary["metric"] == "loss")].iloc[0]
-    assert (row["n"], row["mean"], row["std"], row["min"], row["max"]) == (3, 4.0, 2.0, 2.0, 6.0)
-    overall = summarize(frame, None, "loss")
-    assert overall.shape == (1, 6) and overall["mean"].iloc[0] == pytest.approx(3.0)
 
 
 def test_recompiling_is_honoured(blobs):

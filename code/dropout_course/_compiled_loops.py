@@ -228,8 +228,10 @@ def _runner_for(model):
     architecture = None if model in _UNSHARED else _architecture_key(model)
     key = ("architecture", architecture) if architecture else ("model", id(model))
     runner = RUNNERS.get(key)
-    if runner is None or runner.compilation != _compilation(runner.owner) or (
-        key[0] == "model" and runner.owner is not model
+    if (
+        runner is None
+        or runner.compilation != _compilation(runner.owner)
+        or (key[0] == "model" and runner.owner is not model)
     ):
         runner = RUNNERS[key] = _Runner(model)
     RUNNERS.move_to_end(key)
@@ -440,7 +442,6 @@ def make_predict(dtype):
         return predict
 
     return make
-
 
 
 def seed_generator_states(model):

@@ -350,12 +350,20 @@ def check(value, name: str, *constraints):
 #: A drop probability (Keras ``rate``): 1 would drop every unit and make
 #: inverted dropout divide by zero, so it is refused.
 RATE = Interval(
-    numbers.Real, 0, 1, closed="left", noun="drop probability",
+    numbers.Real,
+    0,
+    1,
+    closed="left",
+    noun="drop probability",
     note="the fraction of units set to zero; Keras `rate`",
 )
 #: A retain probability (the paper's p).
 KEEP_PROB = Interval(
-    numbers.Real, 0, 1, closed="right", noun="retain probability",
+    numbers.Real,
+    0,
+    1,
+    closed="right",
+    noun="retain probability",
     note="the paper's p, the fraction of units kept",
 )
 _SEED = Interval(numbers.Integral, 0, None)

@@ -213,8 +213,11 @@ def load_mnist_5k(*, flatten: bool = True, scale: bool = True, data_dir=None):
     X = images.astype(np.float32)
     if scale:
         X /= np.float32(255.0)
-    shape = (_MNIST_N_IMAGES, _MNIST_SIDE * _MNIST_SIDE) if flatten else (
-        _MNIST_N_IMAGES, _MNIST_SIDE, _MNIST_SIDE, 1)
+    shape = (
+        (_MNIST_N_IMAGES, _MNIST_SIDE * _MNIST_SIDE)
+        if flatten
+        else (_MNIST_N_IMAGES, _MNIST_SIDE, _MNIST_SIDE, 1)
+    )
     return X.reshape(shape), labels.astype(np.int64)
 
 

@@ -1,4 +1,8 @@
-"""Statistics of experiments run over several seeds: paired differences and intervals.
+"""Experiments over several seeds: running them, paired differences and intervals.
+
+:func:`run_seeds` runs an experiment once per seed into a tidy table,
+:func:`summarize` and :func:`mean_sd_table` describe it, and the paired
+functions compare two settings in it.
 
 Every comparison in the practice chapters is paired: two settings trained on
 the same seed share the data split, the initial weights where they can and the
@@ -21,10 +25,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import Interval, InvalidParameterError, check, fail
+from ._validation import Interval, InvalidParameterError, check, check_seed, fail
 
 # The result types (ConfidenceInterval, PairedComparison) are returned, not built by hand.
 __all__ = [
+    "run_seeds",
+    "summarize",
     "t_interval",
     "paired_differences",
     "compare_paired",
@@ -166,7 +172,7 @@ def paired_differences(frame, metric, first, second, *, by="label", on="seed"):
     ----------
     frame : pandas.DataFrame
         A tidy table with one row per (seed, setting), as
-        :func:`dropout_course.training.run_seeds` returns.
+        :func:`run_seeds` returns.
     metric : str
         The numeric column to compare.
     first, second : str
@@ -227,7 +233,7 @@ def mean_sd_table(frame, metrics, order=None, *, by="label", digits=4):
     Parameters
     ----------
     frame : pandas.DataFrame
-        A tidy table such as :func:`dropout_course.training.run_seeds` returns.
+        A tidy table such as :func:`run_seeds` returns.
     metrics : list of str
         Numeric columns.
     order : list, optional
@@ -266,3 +272,137 @@ def mean_sd_table(frame, metrics, order=None, *, by="label", digits=4):
         },
         index=pd.Index(order, name=by),
     )
+
+
+# --- running an experiment over seeds ------------------------------------------
+
+
+def _is_scalar(value) -> bool:
+    return isinstance(value, (numbers.Number, str, np.generic)) or (
+        isinstance(value, np.ndarray) and value.ndim == 0
+    )
+
+
+def run_seeds(experiment, seeds):
+    """Run ``experiment(seed)`` for every seed and collect a tidy table.
+
+    Parameters
+    ----------
+    experiment : callable
+        ``experiment(seed)`` returns a dict of scalars (one row), or a list of
+        such dicts (several rows, e.g. one per variant told apart by a
+        ``"label"`` key: ``[{"label": "dropout", "test_loss": ...}, ...]``).
+    seeds : iterable of int
+        Non-negative integer seeds, each passed to ``experiment``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per returned dict, a ``seed`` column first, then the dicts'
+        keys in the order they first appear.
+    """
+    import pandas as pd
+
+    if not callable(experiment):
+        raise InvalidParameterError(
+            f"experiment must be callable as experiment(seed); got {type(experiment).__name__}"
+        )
+    if isinstance(seeds, numbers.Integral):
+        raise InvalidParameterError(
+            f"seeds={seeds!r} is not valid: expected a sequence of integers, e.g. range({seeds})"
+        )
+    seeds = [check_seed(seed, "seeds") for seed in seeds]
+    if not seeds:
+        raise InvalidParameterError("seeds must contain at least one seed")
+    rows = []
+    for seed in seeds:
+        result = experiment(seed)
+        results = [result] if isinstance(result, dict) else result
+        if not isinstance(results, (list, tuple)) or not results:
+            raise InvalidParameterError(
+                "experiment(seed) must return a dict of scalars or a non-empty list of "
+                f"such dicts; got {type(result).__name__} for seed={seed}"
+            )
+        for row in results:
+            if not isinstance(row, dict):
+                raise InvalidParameterError(
+                    f"experiment(seed) returned a {type(row).__name__} row for seed={seed}; "
+                    "expected a dict"
+                )
+            if "seed" in row:
+                raise InvalidParameterError(
+                    "experiment(seed) must not return a 'seed' key: run_seeds adds it"
+                )
+            for key, value in row.items():
+                if not _is_scalar(value):
+                    raise InvalidParameterError(
+                        f"experiment(seed) returned {key}={value!r} for seed={seed}; "
+                        "expected a scalar (number or string)"
+                    )
+            scalars = {key: _python_scalar(value) for key, value in row.items()}
+            rows.append({"seed": seed, **scalars})
+    return pd.DataFrame(rows)
+
+
+def _python_scalar(value):
+    return value.item() if isinstance(value, (np.generic, np.ndarray)) else value
+
+
+def summarize(frame, by, metrics):
+    """Mean, standard deviation, minimum and maximum of metrics per group.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A table such as :func:`run_seeds` returns.
+    by : str, list of str or None
+        Column(s) that define the groups (e.g. ``"label"``); ``None`` or
+        ``[]`` summarizes the whole frame as one group.
+    metrics : str or list of str
+        Numeric columns to summarize.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy: one row per group and metric, with the group columns, then
+        ``metric``, ``n`` (number of rows), ``mean``, ``std`` (sample standard
+        deviation, ddof=1: NaN for a single row), ``min`` and ``max``.
+    """
+    import pandas as pd
+
+    if not isinstance(frame, pd.DataFrame):
+        raise InvalidParameterError(f"frame must be a pandas.DataFrame; got {type(frame).__name__}")
+    by = [] if by is None else [by] if isinstance(by, str) else list(by)
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    if not metrics:
+        raise InvalidParameterError("metrics must name at least one column")
+    for name, columns in (("by", by), ("metrics", metrics)):
+        missing = [column for column in columns if column not in frame.columns]
+        if missing:
+            raise InvalidParameterError(
+                f"{name}={missing!r} not found in frame: "
+                f"expected columns among {list(frame.columns)}"
+            )
+    for column in metrics:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            raise InvalidParameterError(
+                f"metrics={column!r} is not a numeric column (dtype {frame[column].dtype})"
+            )
+    groups = frame.groupby(by, sort=False) if by else [((), frame)]
+    rows = []
+    for group, part in groups:
+        group = group if isinstance(group, tuple) else (group,)
+        for metric in metrics:
+            values = part[metric].astype(float)
+            rows.append(
+                {
+                    **dict(zip(by, group)),
+                    "metric": metric,
+                    "n": int(values.count()),
+                    "mean": values.mean(),
+                    "std": values.std(ddof=1),
+                    "min": values.min(),
+                    "max": values.max(),
+                }
+            )
+    return pd.DataFrame(rows)

@@ -84,7 +84,9 @@ def glue(name: str, value: Any, display: bool = False) -> None:
 
     if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
         fail(
-            "name", name, "a str that is a Python identifier: prose evaluates it as "
+            "name",
+            name,
+            "a str that is a Python identifier: prose evaluates it as "
             "{eval}`NAME`, so use letters, digits and underscores, e.g. 'ch05_gap'",
         )
     display = check_bool(display, "display")
@@ -186,8 +188,9 @@ def _default_folder() -> Path:
     return here if any(_CHAPTER.match(p.name) for p in here.glob("*.ipynb")) else CHAPTERS
 
 
-def bind_glued_values(*notebooks: str | Path, folder: str | Path | None = None,
-                      namespace: dict | None = None) -> None:
+def bind_glued_values(
+    *notebooks: str | Path, folder: str | Path | None = None, namespace: dict | None = None
+) -> None:
     """Bind in the kernel the values other chapters glued, from their stored notebooks.
 
     Parameters
@@ -236,8 +239,9 @@ def bind_glued_values(*notebooks: str | Path, folder: str | Path | None = None,
     for path in paths:
         for name, value in glued_values(path).items():
             if name in values and values[name] != value:
-                raise ValueError(f"glue name {name!r} has different values in "
-                                 f"{owner[name].name} and {path.name}")
+                raise ValueError(
+                    f"glue name {name!r} has different values in {owner[name].name} and {path.name}"
+                )
             values[name], owner[name] = value, path
     target = _user_namespace() if namespace is None else namespace
     if target is not None:

@@ -411,7 +411,9 @@ def build_small_cnn(
     input_shape = check(input_shape, "input_shape", _IMAGE_SHAPE)
     if not _fits_conv_blocks(input_shape, len(filters)):
         fail(
-            "input_shape", input_shape, "(height, width, channels), positive integers, with "
+            "input_shape",
+            input_shape,
+            "(height, width, channels), positive integers, with "
             f"height and width large enough for {len(filters)} conv3x3/pool2 blocks",
         )
 
@@ -505,8 +507,12 @@ def _variable_dropout_class():
             # float64 and no autocast, so that 1 / (1 - rate) is computed from
             # the same double as keras.layers.Dropout computes it from.
             self._rate = self.add_weight(
-                shape=(), dtype="float64", initializer="zeros", trainable=False,
-                autocast=False, name="rate",
+                shape=(),
+                dtype="float64",
+                initializer="zeros",
+                trainable=False,
+                autocast=False,
+                name="rate",
             )
             self._rate.assign(rate)  # exact; an initializer would round via float32
             self.supports_masking = True

@@ -260,8 +260,14 @@ def plot_regression_fits(
     ax = _axes(ax)
     ax.scatter(x_train, y_train, color=_TRAIN_POINT_COLOR, s=36, label="train", zorder=3)
     ax.scatter(
-        x_test, y_test, facecolors="none", edgecolors=_TEST_POINT_COLOR, s=44,
-        linewidths=1.5, label="test", zorder=3,
+        x_test,
+        y_test,
+        facecolors="none",
+        edgecolors=_TEST_POINT_COLOR,
+        s=44,
+        linewidths=1.5,
+        label="test",
+        zorder=3,
     )
     order = np.argsort(x_grid, kind="stable")  # a line must run left to right
     for label, color, y_hat in fits:
@@ -343,8 +349,14 @@ def plot_decision_boundary(
         handles.insert(
             cls,
             ax.scatter(
-                X[members, 0], X[members, 1], marker=marker, color=cmap(shade),
-                edgecolors="black", linewidths=0.6, s=36, label=f"class {cls}",
+                X[members, 0],
+                X[members, 1],
+                marker=marker,
+                color=cmap(shade),
+                edgecolors="black",
+                linewidths=0.6,
+                s=36,
+                label=f"class {cls}",
             ),
         )
     ax.set_xlim(low[0], high[0])
@@ -459,10 +471,18 @@ def plot_band(
     color = color if color is not None else color_for(label, len(ax.lines))
     order = np.argsort(x, kind="stable")
     x, mean, std = x[order], mean[order], std[order]
-    ax.fill_between(x, mean - 2 * std, mean + 2 * std, color=color, alpha=0.15, linewidth=0,
-                    label=f"{label} ± 2 std")
-    ax.fill_between(x, mean - std, mean + std, color=color, alpha=0.3, linewidth=0,
-                    label=f"{label} ± 1 std")
+    ax.fill_between(
+        x,
+        mean - 2 * std,
+        mean + 2 * std,
+        color=color,
+        alpha=0.15,
+        linewidth=0,
+        label=f"{label} ± 2 std",
+    )
+    ax.fill_between(
+        x, mean - std, mean + std, color=color, alpha=0.3, linewidth=0, label=f"{label} ± 1 std"
+    )
     ax.plot(x, mean, color=color, label=label)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -561,8 +581,10 @@ def plot_network(layer_sizes, masks=None, *, ax=None, title=None, layer_names=No
     layer_sizes = check(layer_sizes, "layer_sizes", Sizes(1, min_length=2, scalar=False))
     if masks is None:
         masks = [None] * len(layer_sizes)
-    if isinstance(masks, np.ndarray) or not hasattr(masks, "__len__") or (
-        len(masks) != len(layer_sizes)
+    if (
+        isinstance(masks, np.ndarray)
+        or not hasattr(masks, "__len__")
+        or (len(masks) != len(layer_sizes))
     ):
         raise InvalidParameterError(
             f"masks must be a sequence with one entry per layer ({len(layer_sizes)}), "
@@ -597,7 +619,8 @@ def plot_network(layer_sizes, masks=None, *, ax=None, title=None, layer_names=No
             for j, end in enumerate(positions[layer + 1]):
                 active = masks[layer][i] == 1 and masks[layer + 1][j] == 1
                 ax.plot(
-                    [start[0], end[0]], [start[1], end[1]],
+                    [start[0], end[0]],
+                    [start[1], end[1]],
                     color="#444444" if active else _DROPPED_UNIT_COLOR,
                     linestyle="-" if active else ":",
                     linewidth=1.1 if active else 0.8,
@@ -607,28 +630,55 @@ def plot_network(layer_sizes, masks=None, *, ax=None, title=None, layer_names=No
     for layer, layer_positions in enumerate(positions):
         for unit, (x, y) in enumerate(layer_positions):
             kept = masks[layer][unit] == 1
-            ax.add_patch(mpl.patches.Circle(
-                (x, y), radius,
-                facecolor=_KEPT_UNIT_COLOR if kept else "white",
-                edgecolor="black" if kept else _DROPPED_UNIT_COLOR,
-                linestyle="-" if kept else "--",
-                linewidth=1.5,
-                zorder=2,
-            ))
+            ax.add_patch(
+                mpl.patches.Circle(
+                    (x, y),
+                    radius,
+                    facecolor=_KEPT_UNIT_COLOR if kept else "white",
+                    edgecolor="black" if kept else _DROPPED_UNIT_COLOR,
+                    linestyle="-" if kept else "--",
+                    linewidth=1.5,
+                    zorder=2,
+                )
+            )
             if not kept:
                 offset = radius * 0.6
                 for sign in (1, -1):
-                    ax.plot([x - offset, x + offset], [y - sign * offset, y + sign * offset],
-                            color=_DROPPED_UNIT_COLOR, linewidth=1.5, zorder=3)
+                    ax.plot(
+                        [x - offset, x + offset],
+                        [y - sign * offset, y + sign * offset],
+                        color=_DROPPED_UNIT_COLOR,
+                        linewidth=1.5,
+                        zorder=3,
+                    )
         ax.text(
-            _LAYER_SPACING * layer, -(tallest - 1) / 2.0 - 0.6, layer_names[layer],
-            ha="center", va="top",
+            _LAYER_SPACING * layer,
+            -(tallest - 1) / 2.0 - 0.6,
+            layer_names[layer],
+            ha="center",
+            va="top",
         )
     handles = [
-        Line2D([], [], marker="o", linestyle="none", markersize=12,
-               markerfacecolor=_KEPT_UNIT_COLOR, markeredgecolor="black", label="kept unit"),
-        Line2D([], [], marker="o", linestyle="none", markersize=12, markerfacecolor="white",
-               markeredgecolor=_DROPPED_UNIT_COLOR, label="dropped unit"),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            markersize=12,
+            markerfacecolor=_KEPT_UNIT_COLOR,
+            markeredgecolor="black",
+            label="kept unit",
+        ),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            markersize=12,
+            markerfacecolor="white",
+            markeredgecolor=_DROPPED_UNIT_COLOR,
+            label="dropped unit",
+        ),
     ]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2, frameon=False)
     ax.set_xlim(-0.9, _LAYER_SPACING * (len(layer_sizes) - 1) + 0.9)
@@ -653,7 +703,7 @@ def plot_paired_seeds(
     ----------
     frame : pandas.DataFrame
         Tidy results, one row per (seed, setting), e.g. from
-        :func:`dropout_course.training.run_seeds`.
+        :func:`dropout_course.experiments.run_seeds`.
     metric : str
         Numeric column to plot.
     labels : list of str
@@ -693,7 +743,11 @@ def plot_paired_seeds(
         values = wide[label].to_numpy(dtype=float)
         color = color_for(label, position)
         ax.scatter(
-            np.full(values.size, position), values, color=color, s=30, zorder=2,
+            np.full(values.size, position),
+            values,
+            color=color,
+            s=30,
+            zorder=2,
             label=f"{label}: one seed",
         )
         interval = t_interval(values, confidence)

@@ -458,7 +458,12 @@ def sample_dropout_losses(
     numpy.ndarray, shape (n_samples,)
     """
     x, w, target, keep_prob, n_samples, convention = check_params(
-        _PARAMETERS, x=x, w=w, target=target, keep_prob=keep_prob, n_samples=n_samples,
+        _PARAMETERS,
+        x=x,
+        w=w,
+        target=target,
+        keep_prob=keep_prob,
+        n_samples=n_samples,
         convention=convention,
     )
     check_same_shape(x, w, "x", "w")
@@ -500,7 +505,12 @@ def monte_carlo_dropout_loss(
         ``std(ddof=1) / sqrt(n_samples)``; nan when ``n_samples`` is 1.
     """
     x, w, target, keep_prob, n_samples, convention = check_params(
-        _PARAMETERS, x=x, w=w, target=target, keep_prob=keep_prob, n_samples=n_samples,
+        _PARAMETERS,
+        x=x,
+        w=w,
+        target=target,
+        keep_prob=keep_prob,
+        n_samples=n_samples,
         convention=convention,
     )
     check_same_shape(x, w, "x", "w")
@@ -534,7 +544,12 @@ def monte_carlo_dropout_gradient(
         Per-component standard error; nan when ``n_samples`` is 1.
     """
     x, w, target, keep_prob, n_samples, convention = check_params(
-        _PARAMETERS, x=x, w=w, target=target, keep_prob=keep_prob, n_samples=n_samples,
+        _PARAMETERS,
+        x=x,
+        w=w,
+        target=target,
+        keep_prob=keep_prob,
+        n_samples=n_samples,
         convention=convention,
     )
     check_same_shape(x, w, "x", "w")
@@ -761,8 +776,14 @@ def train_linear_regression_with_dropout(
         If the iterates diverge (``learning_rate`` too large).
     """
     X, y, keep_prob, convention, learning_rate, n_steps, average_last = check_params(
-        _PARAMETERS, X=X, y=y, keep_prob=keep_prob, convention=convention,
-        learning_rate=learning_rate, n_steps=n_steps, average_last=average_last,
+        _PARAMETERS,
+        X=X,
+        y=y,
+        keep_prob=keep_prob,
+        convention=convention,
+        learning_rate=learning_rate,
+        n_steps=n_steps,
+        average_last=average_last,
     )
     check_same_length(X, y, "X", "y")
     n_rows, n_features = X.shape
@@ -812,13 +833,12 @@ def train_linear_regression_with_dropout(
     # a feasible point with objective mean(y**2), and SGD noise alone never
     # makes the expected objective ten times worse than that: growth does.
     with np.errstate(over="ignore"):  # inf compares as diverged below
-        expected_objective = np.mean(
-            (y - keep_prob * (X_scaled @ averaged)) ** 2
-        ) + keep_prob * (1.0 - keep_prob) * np.mean((X_scaled**2) @ (averaged**2))
+        expected_objective = np.mean((y - keep_prob * (X_scaled @ averaged)) ** 2) + keep_prob * (
+            1.0 - keep_prob
+        ) * np.mean((X_scaled**2) @ (averaged**2))
     if expected_objective > 10.0 * np.mean(y**2):
         raise FloatingPointError(
             f"SGD diverged: learning_rate={learning_rate!r} is too large for this X "
             f"(expected objective {expected_objective:.3g} vs {np.mean(y**2):.3g} at w = 0)"
         )
     return averaged
-

@@ -1,4 +1,6 @@
-"""A fast trainer equivalent to ``model.fit``, and a multi-seed runner.
+"""A fast trainer equivalent to ``model.fit``, and fast evaluation and prediction.
+
+(Running an experiment over several seeds is :mod:`dropout_course.experiments`.)
 
 Why a trainer of our own
 ------------------------
@@ -40,8 +42,6 @@ between Keras internals (faster) and Keras' public API (the fallback).
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from . import _compiled_loops as _loops
@@ -61,10 +61,7 @@ __all__ = [
     "evaluate_loss",
     "evaluate_metrics",
     "predict_fast",
-    "run_seeds",
-    "summarize",
 ]
-
 
 
 def fit_fast(
@@ -134,7 +131,11 @@ def fit_fast(
             raise InvalidParameterError(
                 "validation_data must be a pair (x_val, y_val); got "
                 f"{type(validation_data).__name__}"
-                + (f" of length {len(validation_data)}" if hasattr(validation_data, "__len__") else "")
+                + (
+                    f" of length {len(validation_data)}"
+                    if hasattr(validation_data, "__len__")
+                    else ""
+                )
             )
         x_val, y_val = check_pair(*validation_data, "validation_data[0]", "validation_data[1]")
         if x_val.shape[1:] != x.shape[1:] or y_val.shape[1:] != y.shape[1:]:
@@ -254,136 +255,11 @@ def predict_fast(model, x, batch_size=None):
     batch_size = check_batch_size(batch_size, len(x))
     dtype = _loops.output_dtype(model, x)
     outputs, _ = _loops.run(
-        model, "predict", _loops.make_predict(dtype), [x, np.int32(batch_size)], _loops.model_state, extra_key=(dtype,)
+        model,
+        "predict",
+        _loops.make_predict(dtype),
+        [x, np.int32(batch_size)],
+        _loops.model_state,
+        extra_key=(dtype,),
     )
     return outputs.numpy()
-
-
-# --------------------------------------------------------------------------
-# Several seeds
-# --------------------------------------------------------------------------
-
-
-def _is_scalar(value) -> bool:
-    return isinstance(value, (numbers.Number, str, np.generic)) or (
-        isinstance(value, np.ndarray) and value.ndim == 0
-    )
-
-
-def run_seeds(experiment, seeds):
-    """Run ``experiment(seed)`` for every seed and collect a tidy table.
-
-    Parameters
-    ----------
-    experiment : callable
-        ``experiment(seed)`` returns a dict of scalars (one row), or a list of
-        such dicts (several rows, e.g. one per variant told apart by a
-        ``"label"`` key: ``[{"label": "dropout", "test_loss": ...}, ...]``).
-    seeds : iterable of int
-        Non-negative integer seeds, each passed to ``experiment``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per returned dict, a ``seed`` column first, then the dicts'
-        keys in the order they first appear.
-    """
-    import pandas as pd
-
-    if not callable(experiment):
-        raise InvalidParameterError(
-            f"experiment must be callable as experiment(seed); got {type(experiment).__name__}"
-        )
-    if isinstance(seeds, numbers.Integral):
-        raise InvalidParameterError(
-            f"seeds={seeds!r} is not valid: expected a sequence of integers, e.g. range({seeds})"
-        )
-    seeds = [check_seed(seed, "seeds") for seed in seeds]
-    if not seeds:
-        raise InvalidParameterError("seeds must contain at least one seed")
-    rows = []
-    for seed in seeds:
-        result = experiment(seed)
-        results = [result] if isinstance(result, dict) else result
-        if not isinstance(results, (list, tuple)) or not results:
-            raise InvalidParameterError(
-                "experiment(seed) must return a dict of scalars or a non-empty list of "
-                f"such dicts; got {type(result).__name__} for seed={seed}"
-            )
-        for row in results:
-            if not isinstance(row, dict):
-                raise InvalidParameterError(
-                    f"experiment(seed) returned a {type(row).__name__} row for seed={seed}; "
-                    "expected a dict"
-                )
-            if "seed" in row:
-                raise InvalidParameterError("experiment(seed) must not return a 'seed' key: run_seeds adds it")
-            for key, value in row.items():
-                if not _is_scalar(value):
-                    raise InvalidParameterError(
-                        f"experiment(seed) returned {key}={value!r} for seed={seed}; "
-                        "expected a scalar (number or string)"
-                    )
-            rows.append({"seed": seed, **{key: _python_scalar(value) for key, value in row.items()}})
-    return pd.DataFrame(rows)
-
-
-def _python_scalar(value):
-    return value.item() if isinstance(value, (np.generic, np.ndarray)) else value
-
-
-def summarize(frame, by, metrics):
-    """Mean, standard deviation, minimum and maximum of metrics per group.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        A table such as :func:`run_seeds` returns.
-    by : str, list of str or None
-        Column(s) that define the groups (e.g. ``"label"``); ``None`` or
-        ``[]`` summarizes the whole frame as one group.
-    metrics : str or list of str
-        Numeric columns to summarize.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Tidy: one row per group and metric, with the group columns, then
-        ``metric``, ``n`` (number of rows), ``mean``, ``std`` (sample standard
-        deviation, ddof=1: NaN for a single row), ``min`` and ``max``.
-    """
-    import pandas as pd
-
-    if not isinstance(frame, pd.DataFrame):
-        raise InvalidParameterError(f"frame must be a pandas.DataFrame; got {type(frame).__name__}")
-    by = [] if by is None else [by] if isinstance(by, str) else list(by)
-    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
-    if not metrics:
-        raise InvalidParameterError("metrics must name at least one column")
-    for name, columns in (("by", by), ("metrics", metrics)):
-        missing = [column for column in columns if column not in frame.columns]
-        if missing:
-            raise InvalidParameterError(
-                f"{name}={missing!r} not found in frame: expected columns among {list(frame.columns)}"
-            )
-    for column in metrics:
-        if not pd.api.types.is_numeric_dtype(frame[column]):
-            raise InvalidParameterError(f"metrics={column!r} is not a numeric column (dtype {frame[column].dtype})")
-    groups = frame.groupby(by, sort=False) if by else [((), frame)]
-    rows = []
-    for group, part in groups:
-        group = group if isinstance(group, tuple) else (group,)
-        for metric in metrics:
-            values = part[metric].astype(float)
-            rows.append(
-                {
-                    **dict(zip(by, group)),
-                    "metric": metric,
-                    "n": int(values.count()),
-                    "mean": values.mean(),
-                    "std": values.std(ddof=1),
-                    "min": values.min(),
-                    "max": values.max(),
-                }
-            )
-    return pd.DataFrame(rows)

@@ -20,21 +20,32 @@ def browser_summary(request) -> dict:
 
 
 def _table(rows: dict) -> list[str]:
-    header = ["page", "math", "typeset", "images", "links", "anchors", "console",
-              *(f"axe:{impact}" for impact in IMPACTS), "seconds"]
+    header = [
+        "page",
+        "math",
+        "typeset",
+        "images",
+        "links",
+        "anchors",
+        "console",
+        *(f"axe:{impact}" for impact in IMPACTS),
+        "seconds",
+    ]
     body = []
     for page, row in rows.items():
-        body.append([
-            page,
-            str(row["math_nodes"]),
-            str(row["typeset"]),
-            f"{row['images_loaded']}/{row['images']}",
-            str(row["links"]),
-            str(row["anchors"]),
-            str(row["console_errors"]),
-            *(str(row["axe"].get(impact, 0)) for impact in IMPACTS),
-            f"{row['seconds']:.1f}",
-        ])
+        body.append(
+            [
+                page,
+                str(row["math_nodes"]),
+                str(row["typeset"]),
+                f"{row['images_loaded']}/{row['images']}",
+                str(row["links"]),
+                str(row["anchors"]),
+                str(row["console_errors"]),
+                *(str(row["axe"].get(impact, 0)) for impact in IMPACTS),
+                f"{row['seconds']:.1f}",
+            ]
+        )
     totals = ["TOTAL"]
     for col in range(1, len(header)):
         if col == 3:
@@ -48,7 +59,10 @@ def _table(rows: dict) -> list[str]:
     widths = [max(len(line[col]) for line in [header, *body, totals]) for col in range(len(header))]
 
     def fmt(line):
-        return "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(line, widths)))
+        return "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(line, widths))
+        )
 
     rule = "  ".join("-" * w for w in widths)
     return [fmt(header), rule, *map(fmt, body), rule, fmt(totals)]
@@ -65,14 +79,19 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     write("math = math nodes Sphinx emitted; typeset = mjx-container elements after MathJax;")
     write("links = internal links checked (target exists, #anchor is an id there);")
     write("console = SEVERE browser console entries; axe = axe-core violations (rules) by impact;")
-    write("seconds = time to open and check the page (pages are opened by several browsers at once).")
+    write(
+        "seconds = time to open and check the page (pages are opened by several browsers at once)."
+    )
     rules: dict[tuple[str, str], list[str]] = {}
     for page, row in rows.items():
         for rule_id, impact in row["axe_rules"]:
             rules.setdefault((rule_id, impact), []).append(page)
     if rules:
         write("axe-core rules violated:")
-        for (rule_id, impact), pages in sorted(rules.items(), key=lambda kv: (IMPACTS.index(kv[0][1]) if kv[0][1] in IMPACTS else 9, kv[0][0])):
+        for (rule_id, impact), pages in sorted(
+            rules.items(),
+            key=lambda kv: (IMPACTS.index(kv[0][1]) if kv[0][1] in IMPACTS else 9, kv[0][0]),
+        ):
             write(f"  {rule_id} ({impact}) on {len(pages)} page(s): {', '.join(pages)}")
     excluded: dict[str, list[str]] = {}
     for page, row in rows.items():
@@ -82,10 +101,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         write("console entries set aside as known (see KNOWN_CONSOLE_ERRORS in test_browser.py):")
         for reason, pages in excluded.items():
             write(f"  {reason}: {len(pages)} page(s)")
-    path_alts = [f"{page} ({row['alt_is_path']})" for page, row in rows.items() if row["alt_is_path"]]
+    path_alts = [
+        f"{page} ({row['alt_is_path']})" for page, row in rows.items() if row["alt_is_path"]
+    ]
     if path_alts:
-        write("images whose alt text is only their file path (myst-nb's default for a plot; describe it "
-              "in the cell's metadata, mystnb: {image: {alt: ...}}): " + ", ".join(path_alts))
+        write(
+            "images whose alt text is only their file path (myst-nb's default for a plot; describe it "
+            "in the cell's metadata, mystnb: {image: {alt: ...}}): " + ", ".join(path_alts)
+        )
 
 
 # --- the book served under a sub-path ------------------------------------------
@@ -121,7 +144,9 @@ def serve_under_sub_path(html_dir, sub_path: str = SUB_PATH):
             return super().send_head()
 
         def translate_path(self, path):
-            return super().translate_path("/" + path[len(sub_path):] if path.startswith(sub_path) else path)
+            return super().translate_path(
+                "/" + path[len(sub_path) :] if path.startswith(sub_path) else path
+            )
 
     handler = functools.partial(Handler, directory=str(html_dir))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -152,4 +177,3 @@ def sub_path_book_url():
         yield url
     finally:
         stop()
-

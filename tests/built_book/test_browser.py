@@ -53,41 +53,11 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import headless_chromium  # noqa: E402  (scripts/, on the path through _book_layout)
 from _book_layout import HTML, toc_files  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _built_elsewhere import built_elsewhere_and_absent  # noqa: E402
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-INSTALL_HINT = (
-    "install Debian's headless browser and its driver: "
-    "`sudo apt-get install --no-install-recommends chromium chromium-driver` "
-    "(.ci/run does this itself when run as root)"
-)
-CHROMIUM_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-    "--disable-breakpad",
-    "--disable-crash-reporter",
-    "--window-size=1280,1000",
-    # No network but loopback: every request goes to a dead proxy (port 9 on
-    # loopback, nothing listens) except those to 127.0.0.1, and no host name
-    # resolves. So MathJax, its fonts and everything else must come from the book.
-    "--proxy-server=127.0.0.1:9",
-    "--proxy-bypass-list=<-loopback>;127.0.0.1",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 
 
 def _in_ci() -> bool:
@@ -157,7 +127,9 @@ def _pages() -> list[str]:
     earlier build stay in _build/ until `make clean`. index.html is only a
     redirect to the root page: test_index_redirects_to_the_root_page.
     """
-    pages = list(dict.fromkeys([f"{entry}.html" for entry in toc_files()] + ["genindex.html", "search.html"]))
+    pages = list(
+        dict.fromkeys([f"{entry}.html" for entry in toc_files()] + ["genindex.html", "search.html"])
+    )
     todo = list(pages)
     while todo:
         page = todo.pop(0)
@@ -167,9 +139,16 @@ def _pages() -> list[str]:
             parts = urlsplit(href)
             if parts.scheme or parts.netloc or not parts.path:
                 continue
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
-            if (target.endswith(".html") and target not in pages and target != "index.html"
-                    and not target.startswith(("..", "_static/", "_sources/")) and (HTML / target).is_file()):
+            target = posixpath.normpath(
+                posixpath.join(posixpath.dirname(page), unquote(parts.path))
+            )
+            if (
+                target.endswith(".html")
+                and target not in pages
+                and target != "index.html"
+                and not target.startswith(("..", "_static/", "_sources/"))
+                and (HTML / target).is_file()
+            ):
                 pages.append(target)
                 todo.append(target)
     return pages
@@ -199,43 +178,32 @@ def book_url():
 
 # Pages are opened by this many browsers at once (axe-core on a long chapter
 # keeps one CPU busy for seconds): one per core, at most four.
-WORKERS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
-
-
-def _start_chromium(profile: Path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    with pytest.MonkeyPatch.context() as env:
-        # The driver's path is given, so Selenium Manager never runs; were it
-        # to, offline mode keeps it from downloading a browser or a driver.
-        env.setenv("SE_OFFLINE", "true")
-        driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
-    driver.set_script_timeout(100)  # under Selenium's own 120 s per command
-    return driver
+WORKERS = max(
+    1,
+    min(
+        4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    ),
+)
 
 
 @pytest.fixture(scope="session")
 def browsers():
     """WORKERS headless Chromiums, each with its own fresh profile."""
-    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not os.access(p, os.X_OK)]
-    if missing:
-        reason = f"headless Chromium is not installed ({', '.join(missing)} missing): {INSTALL_HINT}"
+    reason = headless_chromium.missing()
+    if reason:
         if _in_ci():
             pytest.fail(f"{reason}. CI=true, so this fails instead of skipping.", pytrace=False)
         pytest.skip(reason)
     drivers = []
-    with tempfile.TemporaryDirectory(prefix="book-chromium-", ignore_cleanup_errors=True) as profiles:
+    with tempfile.TemporaryDirectory(
+        prefix="book-chromium-", ignore_cleanup_errors=True
+    ) as profiles:
         try:
             for number in range(min(WORKERS, len(PAGES))):
-                drivers.append(_start_chromium(Path(profiles) / f"profile-{number}"))
+                profile = Path(profiles) / f"profile-{number}"
+                drivers.append(
+                    headless_chromium.start(window=(1280, 1000), profile=profile, logs=("browser",))
+                )
             yield drivers
         finally:
             for driver in drivers:
@@ -447,7 +415,9 @@ def visit(request, browsers, book_url, browser_summary):
                 report.anchors += 1
                 anchor = unquote(parts.fragment)
                 if parsed is None or anchor not in parsed.ids:
-                    report.link_problems.append(f"{href}: no id {anchor!r} on {rel or 'index.html'}")
+                    report.link_problems.append(
+                        f"{href}: no id {anchor!r} on {rel or 'index.html'}"
+                    )
 
     def open_page(browser, page: str) -> PageReport:
         url = book_url + page
@@ -485,14 +455,22 @@ def visit(request, browsers, book_url, browser_summary):
             try:
                 reports[page] = open_page(browser, page)
             except Exception as error:  # noqa: BLE001 - a bug here must not hide the other pages
-                reports[page] = PageReport(page, book_url + page, 0, error=f"{type(error).__name__}: {error}")
+                reports[page] = PageReport(
+                    page, book_url + page, 0, error=f"{type(error).__name__}: {error}"
+                )
 
     def open_all() -> None:
-        wanted = {item.callspec.params["page"] for item in request.session.items
-                  if item.module is sys.modules[__name__] and "page" in getattr(getattr(item, "callspec", None), "params", {})}
+        wanted = {
+            item.callspec.params["page"]
+            for item in request.session.items
+            if item.module is sys.modules[__name__]
+            and "page" in getattr(getattr(item, "callspec", None), "params", {})
+        }
         pages: queue.Queue = queue.Queue()
         # longest pages first, so that no browser is left with a long one at the end
-        for page in sorted(wanted, key=lambda page: -(HTML / page).stat().st_size if (HTML / page).is_file() else 0):
+        for page in sorted(
+            wanted, key=lambda page: -(HTML / page).stat().st_size if (HTML / page).is_file() else 0
+        ):
             pages.put(page)
         threads = [threading.Thread(target=worker, args=(b, pages), daemon=True) for b in browsers]
         for thread in threads:
@@ -555,7 +533,10 @@ def _severe(entries: list[dict], root: str) -> tuple[list[dict], list[tuple[str,
     for entry in entries:
         if entry["level"] != "SEVERE":
             continue
-        reason = next((why for why, match in KNOWN_CONSOLE_ERRORS.items() if match(entry["message"], root)), None)
+        reason = next(
+            (why for why, match in KNOWN_CONSOLE_ERRORS.items() if match(entry["message"], root)),
+            None,
+        )
         if reason:
             excluded.append((reason, entry))
         else:
@@ -565,8 +546,9 @@ def _severe(entries: list[dict], root: str) -> tuple[list[dict], list[tuple[str,
 
 def _alt_is_path(img: dict) -> bool:
     alt = (img.get("alt") or "").strip()
-    return bool(alt) and (alt.rsplit("/", 1)[-1] == img["src"].rsplit("/", 1)[-1]
-                          or bool(IMAGE_FILE.search(alt)))
+    return bool(alt) and (
+        alt.rsplit("/", 1)[-1] == img["src"].rsplit("/", 1)[-1] or bool(IMAGE_FILE.search(alt))
+    )
 
 
 # an alt text that names an image file (MyST-NB's default is the output's path)
@@ -593,7 +575,8 @@ def test_page_logs_no_console_error(visit, page):
     # (none at present) would be set aside, and the summary would count them.
     report = visit(page)
     assert not report.console, f"{page}: browser console errors:\n" + "\n".join(
-        entry["message"] for entry in report.console)
+        entry["message"] for entry in report.console
+    )
 
 
 @by_page
@@ -603,11 +586,14 @@ def test_page_math_is_typeset(visit, page):
         return  # a page with no math loads no MathJax (test_built_html checks that)
     assert report.mathjax.get("mathjax"), f"{page}: {report.math_nodes} math nodes but no MathJax"
     assert "error" not in report.mathjax, f"{page}: MathJax failed: {report.mathjax['error']}"
-    assert not report.math["raw"], f"{page}: raw TeX left in the rendered text: {report.math['raw']}"
+    assert not report.math["raw"], (
+        f"{page}: raw TeX left in the rendered text: {report.math['raw']}"
+    )
     assert not report.math["errors"], f"{page}: MathJax could not typeset: {report.math['errors']}"
     assert report.math["typeset"] >= report.math_nodes, (
         f"{page}: {report.math['typeset']} typeset equations (mjx-container) "
-        f"for {report.math_nodes} math nodes Sphinx emitted")
+        f"for {report.math_nodes} math nodes Sphinx emitted"
+    )
 
 
 @by_page
@@ -623,29 +609,51 @@ def test_page_figures_have_alt_text(visit, page):
     # name, which is what MyST-NB writes for a plot whose cell has no
     # metadata.mystnb.image.alt (chapters/figures.yml, scripts/figure_metadata.py)
     report = visit(page)
-    missing = [img["src"] for img in report.images if img["content"] and not (img["alt"] or "").strip()]
+    missing = [
+        img["src"] for img in report.images if img["content"] and not (img["alt"] or "").strip()
+    ]
     assert not missing, f"{page}: images of the content without alt text: {missing}"
-    paths = [f"{img['src']} (alt {img['alt']!r})" for img in report.images if img["content"] and _alt_is_path(img)]
-    assert not paths, f"{page}: images whose alt text is a file name, not a description:\n  " + "\n  ".join(paths)
+    paths = [
+        f"{img['src']} (alt {img['alt']!r})"
+        for img in report.images
+        if img["content"] and _alt_is_path(img)
+    ]
+    assert not paths, (
+        f"{page}: images whose alt text is a file name, not a description:\n  " + "\n  ".join(paths)
+    )
 
 
-@pytest.mark.parametrize("page", [f"{entry}.html" for entry in toc_files()[1:] if "bibliography" not in entry])
+@pytest.mark.parametrize(
+    "page", [f"{entry}.html" for entry in toc_files()[1:] if "bibliography" not in entry]
+)
 def test_chapter_figures_have_numbered_captions(visit, page):
     # every image of a chapter is a figure a reader or a lecturer can cite:
     # inside a <figure> whose caption starts with its number, "Figure 7.3"
     report = visit(page)
-    unnumbered = [f"{img['src'].rsplit('/', 1)[-1]} (caption number {img['caption_number']!r})"
-                  for img in report.images if img["content"] and not FIGURE_NUMBER.match(img["caption_number"])]
-    assert not unnumbered, f"{page}: images without a numbered caption ('Figure N.M'):\n  " + "\n  ".join(unnumbered)
-    bare = [img["src"].rsplit("/", 1)[-1] for img in report.images
-            if img["content"] and len(img["caption"]) <= len(img["caption_number"]) + 10]
-    assert not bare, f"{page}: figures whose caption is only (or hardly more than) its number: {bare}"
+    unnumbered = [
+        f"{img['src'].rsplit('/', 1)[-1]} (caption number {img['caption_number']!r})"
+        for img in report.images
+        if img["content"] and not FIGURE_NUMBER.match(img["caption_number"])
+    ]
+    assert not unnumbered, (
+        f"{page}: images without a numbered caption ('Figure N.M'):\n  " + "\n  ".join(unnumbered)
+    )
+    bare = [
+        img["src"].rsplit("/", 1)[-1]
+        for img in report.images
+        if img["content"] and len(img["caption"]) <= len(img["caption_number"]) + 10
+    ]
+    assert not bare, (
+        f"{page}: figures whose caption is only (or hardly more than) its number: {bare}"
+    )
 
 
 @by_page
 def test_page_internal_links_resolve(visit, page):
     report = visit(page)
-    assert not report.link_problems, f"{page}: broken internal links:\n" + "\n".join(report.link_problems)
+    assert not report.link_problems, f"{page}: broken internal links:\n" + "\n".join(
+        report.link_problems
+    )
 
 
 @by_page
@@ -658,10 +666,14 @@ def test_page_has_no_accessibility_violation(visit, page):
     report = visit(page)
     assert "error" not in report.axe, f"{page}: axe-core failed to run: {report.axe['error']}"
     violations = report.axe["violations"]
-    assert not violations, f"{page}: accessibility violations (axe-core {report.axe['version']}):\n" + "\n".join(
-        f"  {v['id']} ({v['impact']}): {v['help']} ({v['count']} nodes), e.g. "
-        + "; ".join(f"{n['target']} {n['html']}" for n in v["nodes"])
-        for v in violations)
+    assert not violations, (
+        f"{page}: accessibility violations (axe-core {report.axe['version']}):\n"
+        + "\n".join(
+            f"  {v['id']} ({v['impact']}): {v['help']} ({v['count']} nodes), e.g. "
+            + "; ".join(f"{n['target']} {n['html']}" for n in v["nodes"])
+            for v in violations
+        )
+    )
 
 
 # --- the book as a whole ------------------------------------------------------
@@ -674,11 +686,15 @@ def _search_dropout(browser, url: str, *, log_cleared: bool = False):
     if not log_cleared:
         browser.get_log("browser")
     browser.get(url + "search.html?q=dropout")
-    summary = WebDriverWait(browser, 20).until(lambda d: d.execute_script(
-        "const s = document.querySelector('#search-results .search-summary');"
-        "return s && /finished|did not match/i.test(s.textContent) ? s.textContent : null;"))
+    summary = WebDriverWait(browser, 20).until(
+        lambda d: d.execute_script(
+            "const s = document.querySelector('#search-results .search-summary');"
+            "return s && /finished|did not match/i.test(s.textContent) ? s.textContent : null;"
+        )
+    )
     results = browser.execute_script(
-        "return [...document.querySelectorAll('#search-results ul.search li a')].map(a => a.getAttribute('href'));")
+        "return [...document.querySelectorAll('#search-results ul.search li a')].map(a => a.getAttribute('href'));"
+    )
     errors = [entry["message"] for entry in _severe(browser.get_log("browser"), url)[0]]
     return summary, results, errors
 
@@ -763,7 +779,9 @@ def test_print_view_is_emulated(print_views):
     assert not screen["print"] and printed["print"], "print media emulation did not take effect"
     # on screen, the things printing hides are there
     assert screen["sidebars"] >= 2 and screen["sidebars_shown"], f"no sidebars on screen: {screen}"
-    assert sum(view[0]["solutions"] for view in print_views.values()) > 0, "no exercise solution in any chapter"
+    assert sum(view[0]["solutions"] for view in print_views.values()) > 0, (
+        "no exercise solution in any chapter"
+    )
 
 
 @pytest.mark.parametrize("page", CHAPTER_PAGES)
@@ -771,11 +789,16 @@ def test_printed_chapter_hides_solutions_and_sidebars(print_views, page):
     screen, printed = print_views[page]
     assert printed["article_shown"], f"{page}: the printed page shows no article"
     assert not printed["solutions_not_none"] and not printed["solutions_shown"], (
-        f"{page}: exercise solutions print:\n  " + "\n  ".join(printed["solutions_not_none"] or printed["solutions_shown"]))
-    assert not printed["sidebars_shown"], f"{page}: sidebars print:\n  " + "\n  ".join(printed["sidebars_shown"])
+        f"{page}: exercise solutions print:\n  "
+        + "\n  ".join(printed["solutions_not_none"] or printed["solutions_shown"])
+    )
+    assert not printed["sidebars_shown"], f"{page}: sidebars print:\n  " + "\n  ".join(
+        printed["sidebars_shown"]
+    )
     # the exercises themselves still print
     assert printed["exercises_shown"] == screen["exercises"], (
-        f"{page}: {screen['exercises']} exercises on screen, {printed['exercises_shown']} printed")
+        f"{page}: {screen['exercises']} exercises on screen, {printed['exercises_shown']} printed"
+    )
 
 
 # --- under a sub-path -------------------------------------------------------------
@@ -783,8 +806,11 @@ def test_printed_chapter_hides_solutions_and_sidebars(print_views, page):
 # Pages opened with the book at http://127.0.0.1:PORT/course/ and nothing at
 # the server root (tests/built_book/conftest.py): the scripts (search index,
 # MathJax and its fonts, the theme) must find everything relative to the page.
-SUB_PATH_PAGES = [f"{toc_files()[0]}.html", "chapters/03_scaling_train_versus_test.html",
-                  "chapters/bibliography.html"]
+SUB_PATH_PAGES = [
+    f"{toc_files()[0]}.html",
+    "chapters/03_scaling_train_versus_test.html",
+    "chapters/bibliography.html",
+]
 
 
 @pytest.mark.parametrize("page", SUB_PATH_PAGES)
@@ -794,9 +820,13 @@ def test_page_works_under_a_sub_path(browser, sub_path_book_url, page):
     mathjax = browser.execute_async_script(WAIT_FOR_MATHJAX)
     math = browser.execute_script(READ_MATH)
     images = browser.execute_async_script(LOAD_IMAGES)
-    errors = [entry["message"] for entry in _severe(browser.get_log("browser"), sub_path_book_url)[0]]
+    errors = [
+        entry["message"] for entry in _severe(browser.get_log("browser"), sub_path_book_url)[0]
+    ]
     assert not errors, f"{page} under {sub_path_book_url}: console errors:\n" + "\n".join(errors)
-    assert "error" not in mathjax and not math["raw"] and not math["errors"], f"{page}: math {mathjax} {math}"
+    assert "error" not in mathjax and not math["raw"] and not math["errors"], (
+        f"{page}: math {mathjax} {math}"
+    )
     broken = [img["src"] for img in images if not (img["complete"] and img["width"] > 0)]
     assert not broken, f"{page} under {sub_path_book_url}: images that did not load: {broken}"
 
@@ -811,4 +841,6 @@ def test_search_and_root_redirect_work_under_a_sub_path(browser, sub_path_book_u
     _, results, errors = _search_dropout(browser, sub_path_book_url, log_cleared=True)
     assert not errors, f"search under {sub_path_book_url}: console errors: {errors}"
     assert results, "searching 'dropout' under the sub-path found nothing"
-    assert not [href for href in results if href.startswith("/")], f"root-absolute search results: {results}"
+    assert not [href for href in results if href.startswith("/")], (
+        f"root-absolute search results: {results}"
+    )

@@ -50,7 +50,9 @@ def test_intro_page_has_math():
 
 
 def test_mathjax_fonts_are_bundled():
-    fonts = list((HTML / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
+    fonts = list(
+        (HTML / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff")
+    )
     assert len(fonts) > 10, "MathJax's CHTML fonts are missing from _static/"
 
 
@@ -66,16 +68,28 @@ CDN_HOSTS = re.compile(
     r"\b(?:unpkg\.com|cdn\.jsdelivr\.net|cdnjs\.cloudflare\.com|[a-z0-9-]+\.googleapis\.com|"
     r"fonts\.gstatic\.com|code\.jquery\.com|[a-z0-9.-]*bootstrapcdn\.com|[a-z0-9.-]*fontawesome\.com|"
     r"cdn\.plot\.ly|cdn\.datatables\.net|mybinder\.org|cdn\.skypack\.dev|esm\.sh|[a-z0-9.-]*cloudfront\.net)\b",
-    re.I)
+    re.I,
+)
 OUTSIDE_URL = re.compile(r"""(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}[^\s"'<>)]*""", re.I)
 # Names, not requests: XML namespaces in inline SVG/MathML and the like.
 NAMESPACE_HOSTS = ("//www.w3.org/",)
 # Attributes that make the browser fetch something, by tag ("*": any tag).
 ASSET_ATTRIBUTES = {
-    "script": ("src",), "link": ("href",), "img": ("src", "srcset"), "source": ("src", "srcset"),
-    "iframe": ("src",), "frame": ("src",), "embed": ("src",), "object": ("data",),
-    "video": ("src", "poster"), "audio": ("src",), "track": ("src",), "input": ("src",),
-    "image": ("href", "xlink:href"), "use": ("href", "xlink:href"), "*": ("background",),
+    "script": ("src",),
+    "link": ("href",),
+    "img": ("src", "srcset"),
+    "source": ("src", "srcset"),
+    "iframe": ("src",),
+    "frame": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "track": ("src",),
+    "input": ("src",),
+    "image": ("href", "xlink:href"),
+    "use": ("href", "xlink:href"),
+    "*": ("background",),
 }
 
 
@@ -94,10 +108,16 @@ class _Assets(HTMLParser):
         attrs = dict(attrs)
         for name in ASSET_ATTRIBUTES.get(tag, ()) + ASSET_ATTRIBUTES["*"]:
             value = (attrs.get(name) or "").strip()
-            urls = [part.split()[0] for part in value.split(",") if part.strip()] if name == "srcset" else [value]
+            urls = (
+                [part.split()[0] for part in value.split(",") if part.strip()]
+                if name == "srcset"
+                else [value]
+            )
             self.found.extend((f"<{tag} {name}>", url) for url in urls if url)
         if tag == "meta" and (attrs.get("http-equiv") or "").lower() == "refresh":
-            self.found.append(("<meta refresh>", (attrs.get("content") or "").partition("url=")[2].strip()))
+            self.found.append(
+                ("<meta refresh>", (attrs.get("content") or "").partition("url=")[2].strip())
+            )
         for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", attrs.get("style") or ""):
             self.found.append((f"<{tag} style>", url))
         if tag in {"script", "style"} and not attrs.get("src"):
@@ -112,11 +132,15 @@ class _Assets(HTMLParser):
 
     def handle_data(self, data):
         if self._inline:
-            self.found.extend((f"inline <{self._inline}>", url) for url in OUTSIDE_URL.findall(data))
+            self.found.extend(
+                (f"inline <{self._inline}>", url) for url in OUTSIDE_URL.findall(data)
+            )
 
 
 def _outside(url: str) -> bool:
-    return bool(re.match(r"(?:https?:)?//", url, re.I)) and not any(host in url for host in NAMESPACE_HOSTS)
+    return bool(re.match(r"(?:https?:)?//", url, re.I)) and not any(
+        host in url for host in NAMESPACE_HOSTS
+    )
 
 
 def test_built_pages_are_found():
@@ -130,9 +154,13 @@ def test_page_names_no_cdn_and_loads_nothing_from_another_host(page):
     # images, frames) must come from the book, and no CDN may be named at all.
     html = page.read_text(encoding="utf-8", errors="replace")
     problems = [f"{what}: {url}" for what, url in _Assets(html).found if _outside(url)]
-    problems += [f"names a CDN: ...{html[max(0, m.start() - 60):m.end() + 40]!r}..."
-                 for m in CDN_HOSTS.finditer(html)]
-    assert not problems, f"{page.relative_to(HTML)} asks another host for assets:\n  " + "\n  ".join(problems)
+    problems += [
+        f"names a CDN: ...{html[max(0, m.start() - 60) : m.end() + 40]!r}..."
+        for m in CDN_HOSTS.finditer(html)
+    ]
+    assert not problems, (
+        f"{page.relative_to(HTML)} asks another host for assets:\n  " + "\n  ".join(problems)
+    )
 
 
 # --- figures a reader can cite, tables a screen reader can name ------------------
@@ -202,13 +230,24 @@ def test_chapter_images_are_numbered_figures_with_alt_text(page):
     # its caption, and gives it alt text; without it MyST-NB writes a bare
     # image whose alt text is its file path.
     images = _Figures(page.read_text(encoding="utf-8")).images
-    unnumbered = [f"{image['src']} ({image['number']!r})" for image in images
-                  if not FIGURE_NUMBER.match(image["number"] or "")]
-    assert not unnumbered, f"{page.name}: images without a numbered caption ('Figure N.M'): {unnumbered}"
-    no_alt = [image["src"] for image in images
-              if not (image["alt"] or "").strip() or IMAGE_FILE.search(image["alt"])
-              or image["alt"].strip().rsplit("/", 1)[-1] == image["src"].rsplit("/", 1)[-1]]
-    assert not no_alt, f"{page.name}: images without alt text, or with a file name for one: {no_alt}"
+    unnumbered = [
+        f"{image['src']} ({image['number']!r})"
+        for image in images
+        if not FIGURE_NUMBER.match(image["number"] or "")
+    ]
+    assert not unnumbered, (
+        f"{page.name}: images without a numbered caption ('Figure N.M'): {unnumbered}"
+    )
+    no_alt = [
+        image["src"]
+        for image in images
+        if not (image["alt"] or "").strip()
+        or IMAGE_FILE.search(image["alt"])
+        or image["alt"].strip().rsplit("/", 1)[-1] == image["src"].rsplit("/", 1)[-1]
+    ]
+    assert not no_alt, (
+        f"{page.name}: images without alt text, or with a file name for one: {no_alt}"
+    )
 
 
 def test_figures_are_numbered_per_chapter():
@@ -219,7 +258,9 @@ def test_figures_are_numbered_per_chapter():
         if not numbers:
             continue
         chapter = int(page.stem.split("_", 1)[0])
-        assert numbers == [f"Figure {chapter}.{k}" for k in range(1, len(numbers) + 1)], f"{page.name}: {numbers}"
+        assert numbers == [f"Figure {chapter}.{k}" for k in range(1, len(numbers) + 1)], (
+            f"{page.name}: {numbers}"
+        )
         checked += len(numbers)
     assert checked, "no figure in any chapter"
 

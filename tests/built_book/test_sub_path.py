@@ -31,7 +31,17 @@ from _built_elsewhere import built_elsewhere_and_absent  # noqa: E402
 PAGES = sorted(p for p in HTML.rglob("*.html") if "_static" not in p.relative_to(HTML).parts)
 
 # Every attribute whose value is a URL the browser loads or navigates to.
-URL_ATTRIBUTES = {"href", "src", "srcset", "poster", "data", "action", "formaction", "xlink:href", "background"}
+URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "srcset",
+    "poster",
+    "data",
+    "action",
+    "formaction",
+    "xlink:href",
+    "background",
+}
 
 
 class _Refs(HTMLParser):
@@ -48,10 +58,16 @@ class _Refs(HTMLParser):
         attrs = dict(attrs)
         for name in URL_ATTRIBUTES & attrs.keys():
             value = (attrs[name] or "").strip()
-            urls = [part.split()[0] for part in value.split(",") if part.strip()] if name == "srcset" else [value]
+            urls = (
+                [part.split()[0] for part in value.split(",") if part.strip()]
+                if name == "srcset"
+                else [value]
+            )
             self.refs.extend((f"<{tag} {name}>", url) for url in urls if url)
         if tag == "meta" and (attrs.get("http-equiv") or "").lower() == "refresh":
-            self.refs.append(("<meta refresh>", (attrs.get("content") or "").partition("url=")[2].strip()))
+            self.refs.append(
+                ("<meta refresh>", (attrs.get("content") or "").partition("url=")[2].strip())
+            )
         for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", attrs.get("style") or ""):
             self.refs.append((f"<{tag} style>", url))
         self._style = tag == "style"
@@ -61,7 +77,9 @@ class _Refs(HTMLParser):
 
     def handle_data(self, data):
         if self._style:
-            self.refs.extend(("inline <style>", url) for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", data))
+            self.refs.extend(
+                ("inline <style>", url) for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", data)
+            )
 
 
 def _root_absolute(url: str) -> bool:
@@ -77,8 +95,10 @@ def test_pages_are_found():
 def test_page_has_no_root_absolute_link(page):
     refs = _Refs(page.read_text(encoding="utf-8", errors="replace")).refs
     absolute = [f"{what}: {url}" for what, url in refs if _root_absolute(url)]
-    assert not absolute, (f"{page.relative_to(HTML)} points at root-absolute paths, which leave the book "
-                          "when it is published under a sub-path:\n  " + "\n  ".join(absolute))
+    assert not absolute, (
+        f"{page.relative_to(HTML)} points at root-absolute paths, which leave the book "
+        "when it is published under a sub-path:\n  " + "\n  ".join(absolute)
+    )
 
 
 # urllib without any proxy from the environment, and without following
@@ -102,7 +122,9 @@ def _status(url: str) -> int:
 
 def test_every_page_resolves_under_a_sub_path(sub_path_book_url):
     base = urlsplit(sub_path_book_url)
-    assert _status(base.scheme + "://" + base.netloc + "/index.html") == 404, "the test server serves the root"
+    assert _status(base.scheme + "://" + base.netloc + "/index.html") == 404, (
+        "the test server serves the root"
+    )
     seen: dict[str, int] = {}
     problems: list[str] = []
     checked = 0
@@ -123,7 +145,7 @@ def test_every_page_resolves_under_a_sub_path(sub_path_book_url):
             if url not in seen:
                 seen[url] = _status(url)
             checked += 1
-            if seen[url] == 404 and built_elsewhere_and_absent(target.path[len(base.path):]):
+            if seen[url] == 404 and built_elsewhere_and_absent(target.path[len(base.path) :]):
                 continue  # the PDF, before any `make pdf` (conftest.BUILT_ELSEWHERE)
             if seen[url] != 200:
                 problems.append(f"{rel}: {what} {ref!r} -> HTTP {seen[url]} at {target.path}")

@@ -58,29 +58,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+import headless_chromium  # noqa: E402  (scripts/headless_chromium.py: the one browser set-up)
+
 REPO = Path(__file__).resolve().parents[2]
 CHAPTERS = Path(os.environ.get("LAB_CHAPTERS", REPO / "chapters")).resolve()
 SLIDES_CHAPTER = os.environ.get("LAB_SLIDES_CHAPTER", "12_summary_and_cheat_sheet.ipynb")
 NOTEBOOKS = sorted(p.name for p in CHAPTERS.glob("[0-9][0-9]_*.ipynb"))
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-INSTALL_HINT = (
-    "install Debian's headless browser and its driver: "
-    "`sudo apt-get install --no-install-recommends chromium chromium-driver`"
-)
-CHROMIUM_FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--disable-quic", "--no-first-run", "--no-default-browser-check",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-default-apps", "--disable-extensions", "--disable-breakpad",
-    "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-    "--window-size=1400,1000",
-    # nothing but loopback: an outside request fails (and is reported by the test)
-    "--proxy-server=127.0.0.1:9",
-    "--proxy-bypass-list=<-loopback>;127.0.0.1",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 #: JupyterLab user settings for the run (a temporary JUPYTERLAB_SETTINGS_DIR).
 LAB_SETTINGS = {
     # render every cell, not only those scrolled into view
@@ -159,7 +144,9 @@ async function settle(ready, timeoutMs, valuesMs) {
 }
 """
 
-_JS_OPEN_CHAPTER = _JS_COMMON % {"poll": POLL_MS, "nudge": NUDGE_MS} + r"""
+_JS_OPEN_CHAPTER = (
+    _JS_COMMON % {"poll": POLL_MS, "nudge": NUDGE_MS}
+    + r"""
 const [path, timeoutMs, valuesMs, keepOpen] = arguments;
 const done = arguments[arguments.length - 1];
 (async () => {
@@ -199,8 +186,11 @@ const done = arguments[arguments.length - 1];
   return state;
 })().then(done, e => done({error: String(e && e.stack || e)}));
 """
+)
 
-_JS_OPEN_SLIDES = _JS_COMMON % {"poll": POLL_MS, "nudge": NUDGE_MS} + r"""
+_JS_OPEN_SLIDES = (
+    _JS_COMMON % {"poll": POLL_MS, "nudge": NUDGE_MS}
+    + r"""
 const [path, timeoutMs, valuesMs] = arguments;
 const done = arguments[arguments.length - 1];
 (async () => {
@@ -219,15 +209,13 @@ const done = arguments[arguments.length - 1];
           solutions: r ? solutions(r) : [], unfolded: [], renderSeconds: seconds, complete: rendered};
 })().then(done, e => done({error: String(e && e.stack || e)}));
 """
+)
 
 
 class Lab:
     """A JupyterLab server on loopback and one headless Chromium page showing it."""
 
     def __init__(self, root: Path):
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-
         self.tmp = Path(tempfile.mkdtemp(prefix="lab-test-"))
         self.outside: list[str] = []  # URLs the browser asked of another host than loopback
         settings = self.tmp / "settings"
@@ -235,15 +223,22 @@ class Lab:
             package, _, name = plugin.rpartition("/")
             (settings / package).mkdir(parents=True, exist_ok=True)
             (settings / package / f"{name}.jupyterlab-settings").write_text(json.dumps(values))
-        env = dict(os.environ,
-                   JUPYTERLAB_SETTINGS_DIR=str(settings),
-                   JUPYTERLAB_WORKSPACES_DIR=str(self.tmp / "workspaces"),
-                   JUPYTER_CONFIG_DIR=str(self.tmp / "config"),
-                   JUPYTER_RUNTIME_DIR=str(self.tmp / "runtime"))
+        env = dict(
+            os.environ,
+            JUPYTERLAB_SETTINGS_DIR=str(settings),
+            JUPYTERLAB_WORKSPACES_DIR=str(self.tmp / "workspaces"),
+            JUPYTER_CONFIG_DIR=str(self.tmp / "config"),
+            JUPYTER_RUNTIME_DIR=str(self.tmp / "runtime"),
+        )
         self.port, self.token = _free_port(), secrets.token_hex(16)
         command = [
-            sys.executable, "-m", "jupyterlab", "--no-browser",
-            "--ip=127.0.0.1", f"--port={self.port}", f"--ServerApp.token={self.token}",
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={self.port}",
+            f"--ServerApp.token={self.token}",
             f"--ServerApp.root_dir={root}",
             # what `make lab` passes: no news feed, no update check, no extension search
             "--LabApp.news_url=None",
@@ -254,26 +249,30 @@ class Lab:
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             command.append("--allow-root")
         self.log = open(self.tmp / "lab.log", "w")
-        self.server = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL)
+        self.server = subprocess.Popen(
+            command, env=env, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
         self.base = f"http://127.0.0.1:{self.port}"
         self.driver = None
         try:
             self._wait_for_server()
-            options = webdriver.ChromeOptions()
-            options.binary_location = str(CHROMIUM)
-            for flag in CHROMIUM_FLAGS:
-                options.add_argument(flag)
             # browser: console entries; performance: every network request (CDP Network events)
-            options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-            self.driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-            self.driver.set_script_timeout(RENDER_TIMEOUT + VALUES_TIMEOUT + 60)
+            self.driver = headless_chromium.start(
+                window=(1400, 1000),
+                logs=("browser", "performance"),
+                script_timeout=RENDER_TIMEOUT + VALUES_TIMEOUT + 60,
+            )
             self.driver.get(f"{self.base}/lab?token={self.token}&reset")
-            self._until(lambda: self.driver.execute_script(
-                "return !!(window.jupyterapp && window.jupyterapp.commands.hasCommand('slideshow:open'))"),
-                120, "JupyterLab did not start (or jupyterlab-myst-revealjs is not loaded)")
+            self._until(
+                lambda: self.driver.execute_script(
+                    "return !!(window.jupyterapp && window.jupyterapp.commands.hasCommand('slideshow:open'))"
+                ),
+                120,
+                "JupyterLab did not start (or jupyterlab-myst-revealjs is not loaded)",
+            )
             self.driver.execute_async_script(
-                "window.jupyterapp.started.then(() => window.jupyterapp.restored).then(arguments[0])")
+                "window.jupyterapp.started.then(() => window.jupyterapp.restored).then(arguments[0])"
+            )
             self.console()  # start-up messages belong to no chapter
         except BaseException:
             self.close()
@@ -284,7 +283,9 @@ class Lab:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.server.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited: {(self.tmp / 'lab.log').read_text()[-2000:]}")
+                raise RuntimeError(
+                    f"JupyterLab exited: {(self.tmp / 'lab.log').read_text()[-2000:]}"
+                )
             try:
                 with opener.open(f"{self.base}/api/status?token={self.token}", timeout=5):
                     return
@@ -304,8 +305,11 @@ class Lab:
     def console(self) -> list[str]:
         """SEVERE entries since the last call, and jupyterlab-myst-revealjs' build failures."""
         self._record_requests()
-        return [entry["message"] for entry in self.driver.get_log("browser")
-                if entry["level"] == "SEVERE" or "SlideBuilder: build failed" in entry["message"]]
+        return [
+            entry["message"]
+            for entry in self.driver.get_log("browser")
+            if entry["level"] == "SEVERE" or "SlideBuilder: build failed" in entry["message"]
+        ]
 
     def _record_requests(self):
         for entry in self.driver.get_log("performance"):
@@ -322,16 +326,20 @@ class Lab:
 
     def open_notebook(self, name: str, keep_open: bool = False) -> dict:
         state = self.driver.execute_async_script(
-            _JS_OPEN_CHAPTER, name, RENDER_TIMEOUT * 1000, VALUES_TIMEOUT * 1000, keep_open)
+            _JS_OPEN_CHAPTER, name, RENDER_TIMEOUT * 1000, VALUES_TIMEOUT * 1000, keep_open
+        )
         assert "error" not in state, f"{name}: {state['error']}"
-        assert state["complete"], (f"{name}: {state['rendered']} of {state['markdown']} markdown cells "
-                                   f"rendered by MyST within {RENDER_TIMEOUT} s")
+        assert state["complete"], (
+            f"{name}: {state['rendered']} of {state['markdown']} markdown cells "
+            f"rendered by MyST within {RENDER_TIMEOUT} s"
+        )
         assert not state["kernel"], f"{name}: a kernel was started"
         return state
 
     def open_slides(self, name: str) -> dict:
         state = self.driver.execute_async_script(
-            _JS_OPEN_SLIDES, name, RENDER_TIMEOUT * 1000, VALUES_TIMEOUT * 1000)
+            _JS_OPEN_SLIDES, name, RENDER_TIMEOUT * 1000, VALUES_TIMEOUT * 1000
+        )
         assert "error" not in state, f"{name}: {state['error']}"
         assert state["complete"], f"{name}: no slides rendered by MyST within {RENDER_TIMEOUT} s"
         return state
@@ -357,13 +365,19 @@ class Lab:
 
 @pytest.fixture(scope="module")
 def lab():
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        _skip_or_fail(f"no {CHROMIUM} / {CHROMEDRIVER}: {INSTALL_HINT}")
-    missing = [m for m in ("selenium", "jupyterlab", "jupyterlab_myst", "jupyterlab_myst_revealjs")
-               if find_spec(m) is None]
+    reason = headless_chromium.missing()
+    if reason:
+        _skip_or_fail(reason)
+    missing = [
+        m
+        for m in ("selenium", "jupyterlab", "jupyterlab_myst", "jupyterlab_myst_revealjs")
+        if find_spec(m) is None
+    ]
     if missing:
-        _skip_or_fail(f"{', '.join(missing)} not installed: "
-                      "`.venv/bin/pip install -r requirements.txt -c constraints.txt`")
+        _skip_or_fail(
+            f"{', '.join(missing)} not installed: "
+            "`.venv/bin/pip install -r requirements.txt -c constraints.txt`"
+        )
     if not NOTEBOOKS:
         pytest.fail(f"no chapter notebooks in {CHAPTERS}")
     server = Lab(CHAPTERS)
@@ -373,33 +387,44 @@ def lab():
         server.close()
 
 
-def _problems(view: str, state: dict, console: list[str], expected_values: int,
-              seconds: float, summary: dict) -> list[str]:
+def _problems(
+    view: str, state: dict, console: list[str], expected_values: int, seconds: float, summary: dict
+) -> list[str]:
     problems = []
     raw = names = 0
     for item in state["texts"]:
         for hit in RAW_MYST.finditer(item["text"]):
             raw += 1
             start = max(0, hit.start() - 40)
-            problems.append(f"{view}: raw MyST in cell {item['cell']}: "
-                            f"...{item['text'][start:hit.end() + 40]!r}")
+            problems.append(
+                f"{view}: raw MyST in cell {item['cell']}: "
+                f"...{item['text'][start : hit.end() + 40]!r}"
+            )
         for hit in GLUE_NAME.finditer(item["text"]):
             names += 1
-            problems.append(f"{view}: glue name {hit.group(0)!r} shown instead of its value "
-                            f"(cell {item['cell']})")
+            problems.append(
+                f"{view}: glue name {hit.group(0)!r} shown instead of its value "
+                f"(cell {item['cell']})"
+            )
     opened = [s for s in state["solutions"] if s["open"]]
     problems += [f"{view}: solution shown expanded: {s['title']!r}" for s in opened]
-    problems += [f"{view}: cell {u['cell']} ({u['type']}) inside a gated solution is not folded "
-                 f"(metadata jupyter.source_hidden/outputs_hidden): {u['source']!r}"
-                 for u in state["unfolded"]]
-    problems += [f"{view}: browser console ({count}x): {message[:300]}"
-                 for message, count in Counter(console).items()]
+    problems += [
+        f"{view}: cell {u['cell']} ({u['type']}) inside a gated solution is not folded "
+        f"(metadata jupyter.source_hidden/outputs_hidden): {u['source']!r}"
+        for u in state["unfolded"]
+    ]
+    problems += [
+        f"{view}: browser console ({count}x): {message[:300]}"
+        for message, count in Counter(console).items()
+    ]
     summary[view] = {
         "markdown": state.get("markdown", state.get("slides")),
         "rendered": state["rendered"],
         "values": expected_values,
-        "raw": raw, "names": names,
-        "solutions": len(state["solutions"]), "open": len(opened),
+        "raw": raw,
+        "names": names,
+        "solutions": len(state["solutions"]),
+        "open": len(opened),
         "unfolded": len(state["unfolded"]),
         "console": len(console),
         "seconds": seconds,
@@ -409,8 +434,11 @@ def _problems(view: str, state: dict, console: list[str], expected_values: int,
 
 def _eval_count(name: str) -> int:
     notebook = json.loads((CHAPTERS / name).read_text(encoding="utf-8"))
-    return sum(len(EVAL_ROLE.findall("".join(c["source"])))
-               for c in notebook["cells"] if c["cell_type"] == "markdown")
+    return sum(
+        len(EVAL_ROLE.findall("".join(c["source"])))
+        for c in notebook["cells"]
+        if c["cell_type"] == "markdown"
+    )
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -418,7 +446,9 @@ def test_chapter_renders_in_jupyterlab(lab, lab_summary, name):
     start = time.monotonic()
     state = lab.open_notebook(name)
     console = lab.console()
-    problems = _problems(name, state, console, _eval_count(name), time.monotonic() - start, lab_summary)
+    problems = _problems(
+        name, state, console, _eval_count(name), time.monotonic() - start, lab_summary
+    )
     assert not problems, "\n".join(problems)
 
 
@@ -431,8 +461,9 @@ def test_chapter_presented_live(lab, lab_summary):
     lab.console()  # the notebook's own messages were checked above
     state = lab.open_slides(name)
     console = lab.console()
-    problems = _problems(f"slides: {name}", state, console, _eval_count(name),
-                         time.monotonic() - start, lab_summary)
+    problems = _problems(
+        f"slides: {name}", state, console, _eval_count(name), time.monotonic() - start, lab_summary
+    )
     assert not problems, "\n".join(problems)
 
 
@@ -441,17 +472,26 @@ def test_no_kernel_started_and_no_outside_request(lab):
     lab.console()
     assert not lab.sessions(), "opening the chapters started kernels"
     outside = sorted(set(lab.outside))
-    assert not outside, ("JupyterLab asked hosts other than 127.0.0.1 (news, update check, "
-                         "extension manager, fonts?):\n" + "\n".join(outside[:20]))
+    assert not outside, (
+        "JupyterLab asked hosts other than 127.0.0.1 (news, update check, "
+        "extension manager, fonts?):\n" + "\n".join(outside[:20])
+    )
 
 
 def test_no_extension_marked_incompatible():
     if find_spec("jupyterlab") is None:
         _skip_or_fail("jupyterlab not installed")
-    result = subprocess.run([sys.executable, "-m", "jupyterlab.labextensions", "list"],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "jupyterlab.labextensions", "list"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     listing = result.stdout + result.stderr
-    flagged = [line.strip() for line in listing.splitlines()
-               if re.search(r"\bX\b", line) or "not compatible" in line or "may be outdated" in line]
+    flagged = [
+        line.strip()
+        for line in listing.splitlines()
+        if re.search(r"\bX\b", line) or "not compatible" in line or "may be outdated" in line
+    ]
     assert result.returncode == 0, listing
     assert not flagged, "extensions marked incompatible:\n" + listing

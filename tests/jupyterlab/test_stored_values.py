@@ -58,20 +58,28 @@ def test_stored_eval_values_match_glue(path, records):
                 continue
             entry = stored.get(expression)
             if entry is None:
-                problems.append(f"cell {index}: {{eval}}`{expression}` has no stored value "
-                                "(run scripts/glue_to_eval.py)")
+                problems.append(
+                    f"cell {index}: {{eval}}`{expression}` has no stored value "
+                    "(run scripts/glue_to_eval.py)"
+                )
                 continue
             result = entry.get("result", {})
             shown = result.get("data", {}).get("text/plain")
             if result.get("status") != "ok" or shown != expected:
-                problems.append(f"cell {index}: {{eval}}`{expression}` is stored as {shown!r}, "
-                                f"the glue record gives {expected!r} (run scripts/glue_to_eval.py)")
+                problems.append(
+                    f"cell {index}: {{eval}}`{expression}` is stored as {shown!r}, "
+                    f"the glue record gives {expected!r} (run scripts/glue_to_eval.py)"
+                )
             elif glue_to_eval.lab_shown(shown) != book:
-                problems.append(f"cell {index}: {{eval}}`{expression}` shows "
-                                f"{glue_to_eval.lab_shown(shown)!r} in JupyterLab, {book!r} in the book")
+                problems.append(
+                    f"cell {index}: {{eval}}`{expression}` shows "
+                    f"{glue_to_eval.lab_shown(shown)!r} in JupyterLab, {book!r} in the book"
+                )
         extra = set(stored) - set(glue_to_eval.EVAL.findall(source))
         if extra:
-            problems.append(f"cell {index}: stored values for expressions no longer in the text: {sorted(extra)}")
+            problems.append(
+                f"cell {index}: stored values for expressions no longer in the text: {sorted(extra)}"
+            )
     assert not problems, f"{path.name}:\n" + "\n".join(problems)
 
 
@@ -88,15 +96,21 @@ def test_kernel_evaluates_prose_to_the_stored_value(path, records):
     notebook = json.loads(path.read_text(encoding="utf-8"))
     problems = []
     for index, cell in enumerate(notebook["cells"]):
-        for entry in cell["metadata"].get("user_expressions", []) if cell["cell_type"] == "markdown" else []:
+        for entry in (
+            cell["metadata"].get("user_expressions", []) if cell["cell_type"] == "markdown" else []
+        ):
             expression = entry["expression"]
             try:
                 result = eval(expression, {}, dict(namespace))  # noqa: S307 - NAME or f"{NAME:SPEC}" only
             except Exception as error:  # noqa: BLE001 - reported below
-                problems.append(f"cell {index}: {{eval}}`{expression}` raises {error!r} in the kernel")
+                problems.append(
+                    f"cell {index}: {{eval}}`{expression}` raises {error!r} in the kernel"
+                )
                 continue
             text = format_display_data(result)[0]["text/plain"]
             if text != entry["result"]["data"]["text/plain"]:
-                problems.append(f"cell {index}: {{eval}}`{expression}` gives {text!r} in the kernel, "
-                                f"{entry['result']['data']['text/plain']!r} stored")
+                problems.append(
+                    f"cell {index}: {{eval}}`{expression}` gives {text!r} in the kernel, "
+                    f"{entry['result']['data']['text/plain']!r} stored"
+                )
     assert not problems, f"{path.name}:\n" + "\n".join(problems)
