@@ -59,8 +59,9 @@ NBVAL_CHAPTERS := $(NBVAL_FIRST) $(filter-out $(NBVAL_FIRST),$(wildcard chapters
 # The JupyterLab check reads the chapters, not the built book: it runs beside the
 # book build and the built book's checks (its report is printed when both are done).
 test: $(STAMP)
-	$(BIN)/ruff check code tests scripts _ext
-	$(BIN)/python -m pytest -n 2 tests --ignore=tests/built_book --ignore=tests/jupyterlab --ignore=tests/test_pdf.py
+	$(BIN)/ruff check code tests scripts _ext chapters
+	$(BIN)/ruff format --check code tests scripts _ext
+	$(BIN)/python -m pytest -n 2 --dist loadgroup tests --ignore=tests/built_book --ignore=tests/jupyterlab --ignore=tests/test_pdf.py
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-cell-timeout=300 \
 		-n 2 --dist loadfile --durations=10 $(NBVAL_CHAPTERS)
 	@mkdir -p _build

@@ -107,16 +107,25 @@ def handout() -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--skip-sphinx", action="store_true", help="only re-run latexmk on _build/latex")
-    parser.add_argument("--allow-warnings", action="store_true",
-                        help="do not fail on Sphinx warnings (a draft while a chapter is being edited)")
-    parser.add_argument("--handout", action="store_true", help="also build the chapter-12 cheat sheet handout")
+    parser.add_argument(
+        "--skip-sphinx", action="store_true", help="only re-run latexmk on _build/latex"
+    )
+    parser.add_argument(
+        "--allow-warnings",
+        action="store_true",
+        help="do not fail on Sphinx warnings (a draft while a chapter is being edited)",
+    )
+    parser.add_argument(
+        "--handout", action="store_true", help="also build the chapter-12 cheat sheet handout"
+    )
     args = parser.parse_args(argv)
 
     missing = missing_tools()
     if missing:
-        print(f"build_pdf: {', '.join(missing)} not found. Install TeX Live, e.g. on Debian:\n  {APT_HINT}",
-              file=sys.stderr)
+        print(
+            f"build_pdf: {', '.join(missing)} not found. Install TeX Live, e.g. on Debian:\n  {APT_HINT}",
+            file=sys.stderr,
+        )
         return 2
     timings = {}
     if not args.skip_sphinx:
@@ -127,7 +136,10 @@ def main(argv: list[str] | None = None) -> int:
     timings["latexmk (XeLaTeX)"] = latexmk(tex)
     undefined = check_log(tex)
     if undefined:
-        print("build_pdf: LaTeX reports undefined references:\n  " + "\n  ".join(undefined), file=sys.stderr)
+        print(
+            "build_pdf: LaTeX reports undefined references:\n  " + "\n  ".join(undefined),
+            file=sys.stderr,
+        )
         return 1
     PDF_DIR.mkdir(parents=True, exist_ok=True)
     shutil.copy2(tex.with_suffix(".pdf"), PDF)

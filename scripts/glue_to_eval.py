@@ -63,7 +63,9 @@ PACKAGE_IMPORT = "from dropout_course.glue import glue"
 SETUP_CALL = re.compile(r"^setup_notebook\(.*\)$", re.M)
 BIND_IMPORT = "from dropout_course.glue import bind_glued_values"
 BIND_CALL = re.compile(r"\n*# the other chapters' numbers.*\nbind_glued_values\([^)]*\)\n?", re.S)
-REF = re.compile(r"\{(?:ref|prf:ref)\}`(?:(?P<text>[^`<]*?)\s*<(?P<label1>[^`>]+)>|(?P<label2>[^`<>]+))`")
+REF = re.compile(
+    r"\{(?:ref|prf:ref)\}`(?:(?P<text>[^`<]*?)\s*<(?P<label1>[^`>]+)>|(?P<label2>[^`<>]+))`"
+)
 TARGET = re.compile(r"^\((?P<label>[^)\s]+)\)=\s*\n(?:#+\s+(?P<title>.+))?", re.M)
 PRF = re.compile(r"^(?:```+|:::+)\{prf:(?P<kind>\w+)\}[^\n]*\n(?P<options>(?::[\w-]+:.*\n)*)", re.M)
 DOTTED_FSTRING_NAME = re.compile(r'(\bglue\(\s*)(f"[^"\n]*\{[^"\n]*")(\s*,)')
@@ -94,7 +96,9 @@ def value(expression: str, records: dict[str, str]) -> str:
     """The text the book shows for `{eval}`expression`` (as MyST-NB's `{glue:text}`)."""
     key, spec = parse(expression)
     if key not in records:
-        raise KeyError(f"{{eval}}`{expression}`: no stored glue record {key!r} (run `make execute`)")
+        raise KeyError(
+            f"{{eval}}`{expression}`: no stored glue record {key!r} (run `make execute`)"
+        )
     return format_plain_text(records[key], spec or "")
 
 
@@ -107,7 +111,9 @@ def kernel_text(expression: str, records: dict[str, str]) -> str:
     key, spec = parse(expression)
     if spec is None:
         if key not in records:
-            raise KeyError(f"{{eval}}`{expression}`: no stored glue record {key!r} (run `make execute`)")
+            raise KeyError(
+                f"{{eval}}`{expression}`: no stored glue record {key!r} (run `make execute`)"
+            )
         return records[key]
     return repr(value(expression, records))
 
@@ -132,8 +138,14 @@ def _as_eval(match: re.Match) -> str:
 def user_expressions(source: str, records: dict[str, str]) -> list[dict]:
     """jupyterlab-myst's metadata for the {eval} roles of one markdown cell."""
     return [
-        {"expression": e,
-         "result": {"status": "ok", "data": {"text/plain": kernel_text(e, records)}, "metadata": {}}}
+        {
+            "expression": e,
+            "result": {
+                "status": "ok",
+                "data": {"text/plain": kernel_text(e, records)},
+                "metadata": {},
+            },
+        }
         for e in dict.fromkeys(EVAL.findall(source))
     ]
 
@@ -171,8 +183,11 @@ def targets(sources: dict[str, str]) -> dict[str, tuple[str, str | None]]:
                 counts[kind] = counts.get(kind, 0) + 1
             label = re.search(r"^:label:\s*(\S+)", options, re.M)
             if label:
-                title = (f"{kind.capitalize()} {int(chapter.group(0))}.{counts[kind]}"
-                         if numbered and chapter else None)
+                title = (
+                    f"{kind.capitalize()} {int(chapter.group(0))}.{counts[kind]}"
+                    if numbered and chapter
+                    else None
+                )
                 out.setdefault(label.group(1), (page, title))
     return out
 
@@ -183,6 +198,7 @@ def _markdown(nb) -> str:
 
 def link_foreign_refs(source: str, page: str, labels: dict) -> str:
     """`{ref}` to a label on another page -> `[text](page#label)` (same link in the book)."""
+
     def replace(match: re.Match) -> str:
         label = match["label1"] or match["label2"]
         owner, title = labels.get(label, (page, None))
@@ -190,6 +206,7 @@ def link_foreign_refs(source: str, page: str, labels: dict) -> str:
         if owner == page or not text:
             return match.group(0)
         return f"[{text}]({owner}#{label})"
+
     return REF.sub(replace, source)
 
 
@@ -216,15 +233,24 @@ def bind_other_chapters(nb, notebooks: list[str]) -> bool:
                 cell.source = source
                 return True
             if BIND_IMPORT not in source:
-                source = re.sub(r"^(from dropout_course import .*)$", rf"\1\n{BIND_IMPORT}", source,
-                                count=1, flags=re.M)
+                source = re.sub(
+                    r"^(from dropout_course import .*)$",
+                    rf"\1\n{BIND_IMPORT}",
+                    source,
+                    count=1,
+                    flags=re.M,
+                )
                 if BIND_IMPORT not in source:
                     # a guarded import (scripts/set_first_cell.py) stays first:
                     # the package's import goes after it, before the call
-                    source = SETUP_CALL.sub(lambda call: f"{BIND_IMPORT}\n\n{call.group(0)}", source, count=1)
+                    source = SETUP_CALL.sub(
+                        lambda call: f"{BIND_IMPORT}\n\n{call.group(0)}", source, count=1
+                    )
             names = "".join(f'\n    "{n}",' for n in notebooks)
-            cell.source = (f"{source}\n\n# the other chapters' numbers quoted here (for running "
-                           f"a markdown cell)\nbind_glued_values({names}\n)")
+            cell.source = (
+                f"{source}\n\n# the other chapters' numbers quoted here (for running "
+                f"a markdown cell)\nbind_glued_values({names}\n)"
+            )
             return True
     return False
 
@@ -256,21 +282,33 @@ def main(argv: list[str]) -> int:
             dotted = {key for key in glue_records(nb) if not key.isidentifier()}
             for key in sorted(dotted):
                 if not identifier(key).isidentifier():
-                    problems.append(f"{path}: glue name {key!r} is not a Python identifier; rename it")
+                    problems.append(
+                        f"{path}: glue name {key!r} is not a Python identifier; rename it"
+                    )
             for cell in nb.cells:
                 if cell.cell_type == "code":
                     cell.source = MYST_NB_IMPORT.sub(PACKAGE_IMPORT, cell.source)
                     if dotted:
                         rename_dotted_names(cell)
                 elif cell.cell_type == "markdown":
-                    cell.source = link_foreign_refs(GLUE_TEXT.sub(_as_eval, cell.source), path.name, labels)
-        foreign = sorted({owner[key].name for cell in nb.cells if cell.cell_type == "markdown"
-                          for key, _ in map(parse, EVAL.findall(cell.source))
-                          if key in owner and owner[key].name != path.name})
+                    cell.source = link_foreign_refs(
+                        GLUE_TEXT.sub(_as_eval, cell.source), path.name, labels
+                    )
+        foreign = sorted(
+            {
+                owner[key].name
+                for cell in nb.cells
+                if cell.cell_type == "markdown"
+                for key, _ in map(parse, EVAL.findall(cell.source))
+                if key in owner and owner[key].name != path.name
+            }
+        )
         bound = any("bind_glued_values(" in c.source for c in nb.cells if c.cell_type == "code")
         if (foreign or bound) and not bind_other_chapters(nb, foreign) and foreign:
-            problems.append(f"{path}: quotes {foreign} but has no set-up cell "
-                            "(`setup_notebook(...)`, no output) to bind them in")
+            problems.append(
+                f"{path}: quotes {foreign} but has no set-up cell "
+                "(`setup_notebook(...)`, no output) to bind them in"
+            )
         for cell in nb.cells:
             if cell.cell_type != "markdown":
                 continue

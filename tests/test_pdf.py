@@ -33,8 +33,10 @@ from _book_layout import ROOT, toc_entries
 
 PDF = ROOT / "_build" / "pdf" / "dropout-course.pdf"
 HTML = ROOT / "_build" / "html"
-APT = ("sudo apt-get install --no-install-recommends texlive-xetex texlive-latex-extra texlive-latex-recommended "
-       "texlive-fonts-recommended latexmk fonts-freefont-otf tex-gyre xindy poppler-utils")
+APT = (
+    "sudo apt-get install --no-install-recommends texlive-xetex texlive-latex-extra texlive-latex-recommended "
+    "texlive-fonts-recommended latexmk fonts-freefont-otf tex-gyre xindy poppler-utils"
+)
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
 
 
@@ -106,17 +108,27 @@ def pdf() -> Path:
     if not PDF.is_file():
         if not shutil.which("xelatex") or not shutil.which("latexmk"):
             _unavailable(f"no {PDF.relative_to(ROOT)} and no XeLaTeX/latexmk to build it: {APT}")
-        result = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_pdf.py"), "--handout"], cwd=ROOT,
-                                capture_output=True, text=True)
-        assert result.returncode == 0, f"scripts/build_pdf.py failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "build_pdf.py"), "--handout"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, (
+            f"scripts/build_pdf.py failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
     return PDF
 
 
 @pytest.fixture(scope="module")
 def pages(pdf) -> list[str]:
     """The text of each page (pdftotext -layout; pages are split at form feeds)."""
-    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], check=True,
-                          capture_output=True, text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
 
 
@@ -137,7 +149,11 @@ def _contents(pages: list[str]) -> str:
 
 
 def test_page_count(pages):
-    info = subprocess.run(["pdfinfo", str(PDF)], capture_output=True, text=True).stdout if shutil.which("pdfinfo") else ""
+    info = (
+        subprocess.run(["pdfinfo", str(PDF)], capture_output=True, text=True).stdout
+        if shutil.which("pdfinfo")
+        else ""
+    )
     declared = re.search(r"^Pages:\s+(\d+)", info, re.M)
     if declared:
         assert int(declared.group(1)) == len(pages)
@@ -156,17 +172,34 @@ def test_front_matter_then_four_parts_then_twelve_chapters(pages):
     position = about
     for p, (caption, chapters) in enumerate(_numbered_parts()):
         name = re.sub(r"^Part\s+[IVX]+\s*:\s*", "", caption)
-        part_line = next((i for i, line in enumerate(lines) if i > position
-                          and re.match(rf"^{ROMAN[p]}\s+{re.escape(name)}\b", line)), None)
-        assert part_line is not None, f"part {ROMAN[p]} ({name}) missing from the contents after line {position}"
+        part_line = next(
+            (
+                i
+                for i, line in enumerate(lines)
+                if i > position and re.match(rf"^{ROMAN[p]}\s+{re.escape(name)}\b", line)
+            ),
+            None,
+        )
+        assert part_line is not None, (
+            f"part {ROMAN[p]} ({name}) missing from the contents after line {position}"
+        )
         position = part_line
         for chapter in chapters:
             number += 1
             title = _math_free(_chapter_title(chapter))
-            found = next((i for i, line in enumerate(lines) if i > position
-                          and re.match(rf"^{number}\s+\S", line)
-                          and _norm(line[len(str(number)):]).startswith(_norm(title)[:25])), None)
-            assert found is not None, f"chapter {number} ({title!r}) missing from the contents (after line {position})"
+            found = next(
+                (
+                    i
+                    for i, line in enumerate(lines)
+                    if i > position
+                    and re.match(rf"^{number}\s+\S", line)
+                    and _norm(line[len(str(number)) :]).startswith(_norm(title)[:25])
+                ),
+                None,
+            )
+            assert found is not None, (
+                f"chapter {number} ({title!r}) missing from the contents (after line {position})"
+            )
             position = found
     assert number == 12
     assert "bibliography" in flat
@@ -178,16 +211,21 @@ def test_each_chapter_opens_with_its_number_and_title(pages):
         for chapter in chapters:
             number += 1
             title = _norm(_math_free(_chapter_title(chapter)))
-            openings = [page for page in pages
-                        if re.search(rf"^\s*Chapter {number}\s*$", page, re.M)
-                        and title in _norm(page.split(f"Chapter {number}", 1)[1][:400])]
+            openings = [
+                page
+                for page in pages
+                if re.search(rf"^\s*Chapter {number}\s*$", page, re.M)
+                and title in _norm(page.split(f"Chapter {number}", 1)[1][:400])
+            ]
             assert openings, f"no page opens 'Chapter {number}' with the title of {chapter}"
 
 
 def test_equations_are_numbered_as_in_the_html_book(text):
     # the HTML book's numbers when it is built, else at least one per chapter with math
     found = set(re.findall(r"\((\d+\.\d+)\)\s*$", text, re.M))
-    assert any(n.startswith("5.") for n in found), "chapter 5 (the theory) has no numbered equation in the PDF"
+    assert any(n.startswith("5.") for n in found), (
+        "chapter 5 (the theory) has no numbered equation in the PDF"
+    )
     missing = {}
     number = 0
     for _, chapters in _numbered_parts():
@@ -196,29 +234,39 @@ def test_equations_are_numbered_as_in_the_html_book(text):
             page = HTML / f"{chapter}.html"
             if not page.is_file():
                 continue
-            html_numbers = set(re.findall(r'<span class="eqno">\((\d+\.\d+)\)', page.read_text(encoding="utf-8")))
+            html_numbers = set(
+                re.findall(r'<span class="eqno">\((\d+\.\d+)\)', page.read_text(encoding="utf-8"))
+            )
             if html_numbers - found:
                 missing[chapter] = sorted(html_numbers - found)
     assert not missing, f"equation numbers of the HTML book not in the PDF: {missing}"
 
 
 def test_bibliography_lists_every_work(pages):
-    entries = re.findall(r"^@(?!comment|string|preamble)\w+\{", (ROOT / "references.bib").read_text(), re.M | re.I)
+    entries = re.findall(
+        r"^@(?!comment|string|preamble)\w+\{", (ROOT / "references.bib").read_text(), re.M | re.I
+    )
     start = max(i for i, page in enumerate(pages) if re.search(r"^\s*Bibliography\s*$", page, re.M))
     labels = re.findall(r"^\s*\[[^\]\s]+\]\s+\S", "\n".join(pages[start:]), re.M)
-    assert len(labels) == len(entries), f"{len(labels)} works in the PDF's bibliography, {len(entries)} in references.bib"
+    assert len(labels) == len(entries), (
+        f"{len(labels)} works in the PDF's bibliography, {len(entries)} in references.bib"
+    )
 
 
 def test_no_unresolved_reference(text):
     at = text.find("??")
-    assert at < 0, f"'??' (an unresolved reference) in the PDF: ...{text[max(0, at - 80):at + 40]!r}..."
+    assert at < 0, (
+        f"'??' (an unresolved reference) in the PDF: ...{text[max(0, at - 80) : at + 40]!r}..."
+    )
 
 
 def _as_code(line: str) -> str:
     """A line of the PDF as its code would read: no whitespace, and no marks of
     a long code line wrapped by Sphinx (a continuation starts with ",→"; a
     space at the break shows as "␣")."""
-    return re.sub(r"\s+", "", line.replace(",\u2192", "").replace("\u2192", "").replace("\u2423", ""))
+    return re.sub(
+        r"\s+", "", line.replace(",\u2192", "").replace("\u2192", "").replace("\u2423", "")
+    )
 
 
 def test_no_raw_math(text):
@@ -227,29 +275,39 @@ def test_no_raw_math(text):
     for line in text.splitlines():
         for match in re.finditer(r"\$", line):
             # the characters around the `$`, within its line, as they would be in code or its output
-            around, i = _as_code(line), len(_as_code(line[:match.start()]))
-            window = around[max(0, i - 10):i + 10]
+            around, i = _as_code(line), len(_as_code(line[: match.start()]))
+            window = around[max(0, i - 10) : i + 10]
             if window not in code and line.strip() not in raw:
                 raw.append(line.strip())
-    assert not raw, "a `$` in the PDF that no code cell or output prints (unrendered math?):\n  " + "\n  ".join(raw[:10])
+    assert not raw, (
+        "a `$` in the PDF that no code cell or output prints (unrendered math?):\n  "
+        + "\n  ".join(raw[:10])
+    )
 
 
 def test_html_book_links_to_the_pdf(pdf):
     intro = HTML / "chapters" / "intro.html"
     if not intro.is_file():
         pytest.skip("the HTML book is not built (make book)")
-    assert 'href="../dropout-course.pdf"' in intro.read_text(encoding="utf-8"), "the intro page does not link to the PDF"
+    assert 'href="../dropout-course.pdf"' in intro.read_text(encoding="utf-8"), (
+        "the intro page does not link to the PDF"
+    )
     copy = HTML / pdf.name
     assert copy.is_file() and copy.read_bytes() == pdf.read_bytes(), (
-        f"{copy.relative_to(ROOT)} is not the PDF just built: run `make pdf` after `make book`")
+        f"{copy.relative_to(ROOT)} is not the PDF just built: run `make pdf` after `make book`"
+    )
 
 
 def test_cheat_sheet_handout_is_one_page(pdf):
     handout = PDF.with_name("dropout-cheat-sheet.pdf")
     if not handout.is_file():
         pytest.skip("no handout: `make pdf` (scripts/build_pdf.py --handout) builds it")
-    text = subprocess.run(["pdftotext", "-layout", str(handout), "-"], check=True, capture_output=True, text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(handout), "-"], check=True, capture_output=True, text=True
+    ).stdout
     pages = text.split("\f")
-    assert len([page for page in pages if page.strip()]) == 1, f"the cheat sheet handout has {len(pages)} pages"
+    assert len([page for page in pages if page.strip()]) == 1, (
+        f"the cheat sheet handout has {len(pages)} pages"
+    )
     assert "cheat sheet" in text.lower() and "Pitfalls" in text
     assert "??" not in text
