@@ -319,7 +319,11 @@ def test_ci_installs_what_the_pdf_needs():
     fresh Debian machine), and the build script and the README name the same ones."""
     packages = APT.split("--no-install-recommends", 1)[1].split()
     ci = re.search(r"^TEX_PACKAGES=\(([^)]*)\)", (ROOT / ".ci" / "run").read_text(), re.M)
-    assert ci is not None and ci.group(1).split() == packages, ".ci/run's TEX_PACKAGES differ from APT"
+    assert ci is not None and ci.group(1).split() == packages, (
+        ".ci/run's TEX_PACKAGES differ from APT"
+    )
     build = runpy.run_path(str(ROOT / "scripts" / "build_pdf.py"))["APT_HINT"]
     assert build == APT, "scripts/build_pdf.py's APT_HINT differs from APT"
-    assert APT in (ROOT / "README.md").read_text(encoding="utf-8"), "README.md's install line differs from APT"
+    assert APT in (ROOT / "README.md").read_text(encoding="utf-8"), (
+        "README.md's install line differs from APT"
+    )
