@@ -457,6 +457,16 @@ def sample_dropout_losses(
     -------
     numpy.ndarray, shape (n_samples,)
     """
+    x, w, target, keep_prob, n_samples, convention, generator = _monte_carlo_inputs(
+        x, w, target, keep_prob, n_samples, convention, rng
+    )
+    return np.concatenate(
+        list(_loss_chunks(x, w, target, keep_prob, n_samples, convention, generator))
+    )
+
+
+def _monte_carlo_inputs(x, w, target, keep_prob, n_samples, convention, rng):
+    """The Monte-Carlo functions' arguments, checked, and their random generator."""
     x, w, target, keep_prob, n_samples, convention = check_params(
         _PARAMETERS,
         x=x,
@@ -467,10 +477,7 @@ def sample_dropout_losses(
         convention=convention,
     )
     check_same_shape(x, w, "x", "w")
-    generator = check_rng(rng)
-    return np.concatenate(
-        list(_loss_chunks(x, w, target, keep_prob, n_samples, convention, generator))
-    )
+    return x, w, target, keep_prob, n_samples, convention, check_rng(rng)
 
 
 def _loss_chunks(x, w, target, keep_prob, n_samples, convention, generator):
@@ -504,17 +511,9 @@ def monte_carlo_dropout_loss(
     standard_error : float
         ``std(ddof=1) / sqrt(n_samples)``; nan when ``n_samples`` is 1.
     """
-    x, w, target, keep_prob, n_samples, convention = check_params(
-        _PARAMETERS,
-        x=x,
-        w=w,
-        target=target,
-        keep_prob=keep_prob,
-        n_samples=n_samples,
-        convention=convention,
+    x, w, target, keep_prob, n_samples, convention, generator = _monte_carlo_inputs(
+        x, w, target, keep_prob, n_samples, convention, rng
     )
-    check_same_shape(x, w, "x", "w")
-    generator = check_rng(rng)
     chunks = _loss_chunks(x, w, target, keep_prob, n_samples, convention, generator)
     count, mean, variance = _streamed_mean_and_variance(chunks)
     return float(mean), float(np.sqrt(variance / count))
@@ -543,17 +542,9 @@ def monte_carlo_dropout_gradient(
     standard_error : numpy.ndarray, shape (n,)
         Per-component standard error; nan when ``n_samples`` is 1.
     """
-    x, w, target, keep_prob, n_samples, convention = check_params(
-        _PARAMETERS,
-        x=x,
-        w=w,
-        target=target,
-        keep_prob=keep_prob,
-        n_samples=n_samples,
-        convention=convention,
+    x, w, target, keep_prob, n_samples, convention, generator = _monte_carlo_inputs(
+        x, w, target, keep_prob, n_samples, convention, rng
     )
-    check_same_shape(x, w, "x", "w")
-    generator = check_rng(rng)
     scale = _training_scale(keep_prob, convention)
     wx = w * x
 
