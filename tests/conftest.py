@@ -17,6 +17,12 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# The build scripts (book_toc, headless_chromium, ...) are imported by the tests
+# that check what they build; put them on the path before any test module loads,
+# so a test module works alone and in any collection order.
+if str(ROOT / "scripts") not in sys.path:
+    sys.path.insert(0, str(ROOT / "scripts"))
+
 
 @pytest.fixture(scope="session")
 def slides_dir(tmp_path_factory) -> Path:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-import headless_chromium  # scripts/, on the path through _book_layout
+import headless_chromium  # scripts/, on the path through tests/conftest.py
 from _book_layout import ROOT, toc_files
 
 SCRIPT = ROOT / "scripts" / "build_slides.py"

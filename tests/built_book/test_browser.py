@@ -53,7 +53,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import headless_chromium  # noqa: E402  (scripts/, on the path through _book_layout)
+import headless_chromium  # noqa: E402  (scripts/, on the path through tests/conftest.py)
 from _book_layout import HTML, toc_files  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
