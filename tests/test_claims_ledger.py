@@ -1,4 +1,9 @@
-"""The claims ledger (chapters/claims.md): every verdict has a glued figure behind it."""
+"""The claims ledger (chapters/claims.md): every verdict is the chapter's own.
+
+Each row's verdict is `{eval}` of a name `chNN_<what>_verdict` that the chapter
+the row links glues from its measurements (one of VERDICTS), and its
+"measured here" cell pastes at least one figure glued by that chapter.
+"""
 
 import re
 from pathlib import Path
@@ -11,6 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 LEDGER = ROOT / "chapters" / "claims.md"
 VERDICTS = {"confirmed", "partly", "refuted", "not testable here"}
 EVAL = re.compile(r"\{eval\}`(?:f\"\{)?([A-Za-z_]\w*)")
+#: a verdict cell: exactly one {eval} of a glued name ending in _verdict, nothing else
+VERDICT_CELL = re.compile(r"^\{eval\}`([A-Za-z_]\w*_verdict)`$")
 LINK = re.compile(r"\]\((\d\d_[\w]+\.ipynb)(?:#([\w-]+))?\)")
 
 
@@ -27,13 +34,24 @@ def _rows():
     return rows
 
 
+def _row(number: int, claim: str) -> str:
+    """How a failure names the row: its line in claims.md and its claim."""
+    return f"line {number} ({claim[:60]!r})"
+
+
 @pytest.fixture(scope="module")
-def glued():
+def glued_by():
+    """Glue name -> (the chapter notebook that glues it, the value it stored)."""
     names = {}
     for path in sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb")):
-        for name in glued_values(path):
-            names[name] = path.name
+        for name, value in glued_values(path).items():
+            names[name] = (path.name, value)
     return names
+
+
+@pytest.fixture(scope="module")
+def glued(glued_by):
+    return {name: chapter for name, (chapter, _) in glued_by.items()}
 
 
 def test_the_ledger_is_in_the_book():
@@ -61,8 +79,6 @@ def test_every_verdict_has_a_glued_figure_from_the_chapter_it_links(glued):
             problems.append(f"line {number}: {len(cells)} columns, expected 5")
             continue
         claim, source, verdict, measured, where = cells
-        if verdict not in VERDICTS:
-            problems.append(f"line {number}: verdict {verdict!r} is not one of {sorted(VERDICTS)}")
         names = EVAL.findall(measured)
         if not names:
             problems.append(
@@ -81,4 +97,32 @@ def test_every_verdict_has_a_glued_figure_from_the_chapter_it_links(glued):
                 )
         if not source.strip():
             problems.append(f"line {number}: no source")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_verdict_is_glued_by_the_chapter_it_links(glued_by):
+    """The verdict word is decided by the chapter's code, not typed into the table."""
+    problems = []
+    for number, cells in _rows():
+        if len(cells) != 5:
+            continue  # reported by the test above
+        claim, _, verdict, _, where = cells
+        row = _row(number, claim)
+        match = VERDICT_CELL.match(verdict)
+        if match is None:
+            problems.append(
+                f"{row}: the verdict {verdict!r} is not exactly one {{eval}}`chNN_<what>_verdict` "
+                "(glue the word in the chapter that measured it, from its measurements)"
+            )
+            continue
+        name = match.group(1)
+        links = LINK.findall(where)
+        if name not in glued_by:
+            problems.append(f"{row}: {name} is glued by no chapter (re-execute the chapter that should)")
+            continue
+        chapter, value = glued_by[name]
+        if value not in VERDICTS:
+            problems.append(f"{row}: {name} = {value!r} (in {chapter}) is not one of {sorted(VERDICTS)}")
+        if links and chapter != links[0][0]:
+            problems.append(f"{row}: {name} is glued by {chapter}, the row links {links[0][0]}")
     assert not problems, "\n".join(problems)
