@@ -118,11 +118,14 @@ def test_every_verdict_is_glued_by_the_chapter_it_links(glued_by):
         name = match.group(1)
         links = LINK.findall(where)
         if name not in glued_by:
-            problems.append(f"{row}: {name} is glued by no chapter (re-execute the chapter that should)")
+            problems.append(f"{row}: {name} is glued by no chapter "
+                            "(re-execute the chapter that should)")
             continue
         chapter, value = glued_by[name]
         if value not in VERDICTS:
-            problems.append(f"{row}: {name} = {value!r} (in {chapter}) is not one of {sorted(VERDICTS)}")
+            problems.append(
+                f"{row}: {name} = {value!r} (in {chapter}) is not one of {sorted(VERDICTS)}"
+            )
         if links and chapter != links[0][0]:
             problems.append(f"{row}: {name} is glued by {chapter}, the row links {links[0][0]}")
     assert not problems, "\n".join(problems)
