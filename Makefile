@@ -15,7 +15,7 @@ help:
 	@echo "make book    set up .venv and build the HTML book into $(BOOK_HTML), and the chapters' archive for offline work"
 	@echo "make pdf     set up .venv, build the whole book as one PDF into _build/pdf and check it (needs XeLaTeX)"
 	@echo "make slides  set up .venv and build one offline reveal.js deck (and its PDF) per chapter into _build/slides"
-	@echo "make test    set up .venv and run every test (lint, package, notebooks, book, slides)"
+	@echo "make test    set up .venv and run every test (lint, package, notebooks, book, slides, PDF)"
 	@echo "make lab     open JupyterLab on chapters/"
 	@echo "make bench   time the course trainer against model.fit, then every chapter (budget: 40 s each)"
 
@@ -56,20 +56,33 @@ NBVAL_ORDER := 10 11 07 08 09 06 01 03 04 05 02 12
 NBVAL_FIRST := $(foreach n,$(NBVAL_ORDER),$(wildcard chapters/$(n)_*.ipynb))
 NBVAL_CHAPTERS := $(NBVAL_FIRST) $(filter-out $(NBVAL_FIRST),$(wildcard chapters/[0-9]*.ipynb))
 
-# The JupyterLab check reads the chapters, not the built book: it runs beside the
-# book build and the built book's checks (its report is printed when both are done).
+# The last stage runs three jobs on the two cores. The JupyterLab check reads
+# the chapters, not the built book: it runs beside the book build and the built
+# book's checks. The PDF (scripts/build_pdf.py, then tests/test_pdf.py) starts
+# once the HTML book is built, whose parsed pages (_build/.doctrees) its Sphinx
+# step reuses, and runs beside the built book's checks: browser tests that
+# leave a core idle while they wait on pages. Without XeLaTeX the PDF is not
+# built and tests/test_pdf.py skips, saying what to install (under CI=true it
+# fails). The two side jobs log to _build/; their logs are printed when all
+# three are done, then one line per job.
 test: $(STAMP)
 	$(BIN)/ruff check code tests scripts _ext
 	$(BIN)/python -m pytest -n 2 tests --ignore=tests/built_book --ignore=tests/jupyterlab --ignore=tests/test_pdf.py
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-cell-timeout=300 \
 		-n 2 --dist loadfile --durations=10 $(NBVAL_CHAPTERS)
 	@mkdir -p _build
-	@$(BIN)/python -m pytest tests/jupyterlab > _build/jupyterlab-test.log 2>&1 & lab=$$!; \
+	@$(BIN)/python -m pytest tests/jupyterlab > _build/jupyterlab-test.log 2>&1 & lab=$$!; pdf=; \
 	$(BIN)/jupyter-book build . --builder html -n -W --keep-going && \
+	{ { if command -v xelatex >/dev/null && command -v latexmk >/dev/null; then \
+		$(BIN)/python scripts/build_pdf.py --handout || exit 1; fi; \
+		$(BIN)/python -m pytest tests/test_pdf.py; } > _build/pdf-test.log 2>&1 & pdf=$$!; } && \
 	$(BIN)/python scripts/build_bundle.py && $(BIN)/python -m pytest tests/built_book; \
-	book=$$?; wait $$lab; lab=$$?; cat _build/jupyterlab-test.log; \
-	echo "built book: $$(test $$book -eq 0 && echo passed || echo FAILED); JupyterLab: $$(test $$lab -eq 0 && echo passed || echo FAILED)"; \
-	test $$book -eq 0 -a $$lab -eq 0
+	book=$$?; wait $$lab; lab=$$?; \
+	if [ -n "$$pdf" ]; then wait $$pdf; pdf=$$?; else pdf=1; echo "PDF: not built (the HTML book failed)" > _build/pdf-test.log; fi; \
+	echo "===== JupyterLab (_build/jupyterlab-test.log)"; cat _build/jupyterlab-test.log; \
+	echo "===== PDF (_build/pdf-test.log)"; cat _build/pdf-test.log; \
+	echo "built book: $$(test $$book -eq 0 && echo passed || echo FAILED); JupyterLab: $$(test $$lab -eq 0 && echo passed || echo FAILED); PDF: $$(test $$pdf -eq 0 && echo passed || echo FAILED)"; \
+	test $$book -eq 0 -a $$lab -eq 0 -a $$pdf -eq 0
 
 # No news feed, no update check, no extension search: JupyterLab asks no outside host.
 lab: $(STAMP)

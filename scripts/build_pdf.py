@@ -129,12 +129,17 @@ def main(argv: list[str] | None = None) -> int:
     if undefined:
         print("build_pdf: LaTeX reports undefined references:\n  " + "\n  ".join(undefined), file=sys.stderr)
         return 1
+    # next to the HTML book, which links to it from the intro page
+    # (chapters/intro.md): publishing _build/html publishes the PDF too. That
+    # copy first, and whole (a rename): `make test` checks the built book's
+    # links while this runs, and they accept a missing PDF only while
+    # _build/pdf/ holds none (tests/built_book/_built_elsewhere.py).
+    HTML.mkdir(parents=True, exist_ok=True)
+    partial = HTML / f".{PDF.name}.part"
+    shutil.copy2(tex.with_suffix(".pdf"), partial)
+    partial.replace(HTML / PDF.name)
     PDF_DIR.mkdir(parents=True, exist_ok=True)
     shutil.copy2(tex.with_suffix(".pdf"), PDF)
-    # next to the HTML book, which links to it from the intro page
-    # (chapters/intro.md): publishing _build/html publishes the PDF too
-    HTML.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(PDF, HTML / PDF.name)
     if args.handout:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         timings["handout"] = handout()

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import runpy
 import shutil
 import subprocess
 import sys
@@ -253,3 +254,14 @@ def test_cheat_sheet_handout_is_one_page(pdf):
     assert len([page for page in pages if page.strip()]) == 1, f"the cheat sheet handout has {len(pages)} pages"
     assert "cheat sheet" in text.lower() and "Pitfalls" in text
     assert "??" not in text
+
+
+def test_ci_installs_what_the_pdf_needs():
+    """.ci/run installs the TeX packages this file's APT names (CI runs as root on a
+    fresh Debian machine), and the build script and the README name the same ones."""
+    packages = APT.split("--no-install-recommends", 1)[1].split()
+    ci = re.search(r"^TEX_PACKAGES=\(([^)]*)\)", (ROOT / ".ci" / "run").read_text(), re.M)
+    assert ci is not None and ci.group(1).split() == packages, ".ci/run's TEX_PACKAGES differ from APT"
+    build = runpy.run_path(str(ROOT / "scripts" / "build_pdf.py"))["APT_HINT"]
+    assert build == APT, "scripts/build_pdf.py's APT_HINT differs from APT"
+    assert APT in (ROOT / "README.md").read_text(encoding="utf-8"), "README.md's install line differs from APT"
