@@ -59,8 +59,9 @@ _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 # What the wheel carries from code/dropout_course: the modules and the package
-# data pyproject.toml declares (the plot style the chapters apply).
-_PACKAGE_FILES = {".py", ".typed", ".mplstyle"}
+# data pyproject.toml declares (the plot style the chapters apply, the chapters'
+# measured run times).
+_PACKAGE_FILES = {".py", ".typed", ".mplstyle", ".json"}
 
 
 def _canonical(name: str) -> str:

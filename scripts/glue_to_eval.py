@@ -19,7 +19,7 @@ This script
   - imports `glue` from `dropout_course.glue` instead of `myst_nb` (same
     stored outputs; it also binds the name in the kernel);
   - in a chapter that quotes other chapters' numbers (the summary), adds to
-    its existing set-up cell (`setup_notebook(...)`, no output) a
+    its existing set-up cell (the first code cell, `setup_notebook(...)`) a
     `bind_glued_values(...)` call that binds them from their stored notebooks:
     no cell is added and no output changes;
   - gives a glue name that is no identifier (`ch10_x_0.1`, from
@@ -224,9 +224,15 @@ def rename_dotted_names(cell) -> None:
 
 
 def bind_other_chapters(nb, notebooks: list[str]) -> bool:
-    """Bind `notebooks`' glued values in the chapter's set-up cell; False if it has none."""
-    for cell in nb.cells:
-        if cell.cell_type == "code" and SETUP_CALL.search(cell.source) and not cell.get("outputs"):
+    """Bind `notebooks`' glued values in the chapter's set-up cell; False if it has none.
+
+    The set-up cell is the first code cell, the one that calls `setup_notebook(...)`.
+    Its only outputs are glue records (the chapter's reading and run times,
+    scripts/add_run_times.py), which binding names does not change."""
+    for cell in nb.cells[
+        : next((i + 1 for i, c in enumerate(nb.cells) if c.cell_type == "code"), 0)
+    ]:
+        if cell.cell_type == "code" and SETUP_CALL.search(cell.source):
             source = BIND_CALL.sub("\n", cell.source).rstrip("\n")
             if not notebooks:
                 source = source.replace(BIND_IMPORT + "\n", "")
@@ -307,7 +313,7 @@ def main(argv: list[str]) -> int:
         if (foreign or bound) and not bind_other_chapters(nb, foreign) and foreign:
             problems.append(
                 f"{path}: quotes {foreign} but has no set-up cell "
-                "(`setup_notebook(...)`, no output) to bind them in"
+                "(a first code cell calling `setup_notebook(...)`) to bind them in"
             )
         for cell in nb.cells:
             if cell.cell_type != "markdown":

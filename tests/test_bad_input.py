@@ -29,6 +29,7 @@ MODULES = [
     "plotting",
     "glue",
     "experiments",
+    "chapter_times",
 ]
 
 # Public functions that take no argument, so no bad one.
@@ -726,6 +727,16 @@ ROWS = [
     ("glue.glue_number", "value", lambda k, m: m.glue_number("ch99_x", float("nan"))),
     ("glue.glue_number", "value", lambda k, m: m.glue_number("ch99_x", "0.1")),
     ("glue.glue_number", "digits", lambda k, m: m.glue_number("ch99_x", 0.1, digits=16)),
+    # chapter_times
+    ("chapter_times.glue_chapter_times", "chapter", lambda k, m: m.glue_chapter_times(0)),
+    ("chapter_times.glue_chapter_times", "chapter", lambda k, m: m.glue_chapter_times("07")),
+    ("chapter_times.glue_chapter_times", "folder", lambda k, m: m.glue_chapter_times(7, folder=3)),
+    ("chapter_times.run_seconds", "chapter", lambda k, m: m.run_seconds(100)),
+    ("chapter_times.run_seconds", "path", lambda k, m: m.run_seconds(7, path=7)),
+    ("chapter_times.round_run_seconds", "seconds", lambda k, m: m.round_run_seconds(-1)),
+    ("chapter_times.round_run_seconds", "seconds", lambda k, m: m.round_run_seconds("20")),
+    ("chapter_times.markdown_words", "path", lambda k, m: m.markdown_words(None)),
+    ("chapter_times.reading_minutes", "path", lambda k, m: m.reading_minutes(3.5)),
     # experiments
     ("experiments.t_interval", "values", lambda k, m: m.t_interval([1.0])),
     ("experiments.t_interval", "values", lambda k, m: m.t_interval([1.0, np.nan])),

@@ -145,6 +145,10 @@ def test_the_installed_wheel_runs_a_chapter_from_the_bundle(unzipped, tmp_path):
             "print(dropout_course.__file__)",
             "print(data.DATA_DIR)",
             "print(X.shape, y.shape)",
+            # the first cell glued the chapter's times: the run time from the wheel's
+            # package data, the reading time from the notebook next to the kernel
+            "from dropout_course.chapter_times import reading_minutes, run_seconds",
+            "print(run_seconds(5), reading_minutes('05_dropout_as_regularization.ipynb'))",
         ]
     )
     env = {
@@ -162,7 +166,10 @@ def test_the_installed_wheel_runs_a_chapter_from_the_bundle(unzipped, tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    package, data_dir, shapes = result.stdout.strip().splitlines()[-3:]
+    package, data_dir, shapes, times = result.stdout.strip().splitlines()[-4:]
     assert Path(package).resolve().is_relative_to(target.resolve())
     assert Path(data_dir).resolve() == (unzipped / "data").resolve()
     assert shapes == "(5000, 784) (5000,)"
+    from dropout_course.chapter_times import reading_minutes, run_seconds
+
+    assert times == f"{run_seconds(5)} {reading_minutes(chapter)}"

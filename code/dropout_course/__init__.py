@@ -11,6 +11,8 @@ Modules, each named for what it holds:
 ``experiments`` paired comparisons over seeds: differences, t intervals, verdicts
 ``evaluation``  weight-scaling and Monte-Carlo dropout predictions
 ``plotting``    the figures the chapters share
+``glue``        numbers in prose: glue a value, bind another chapter's values
+``chapter_times`` each chapter's reading and run times, for its opening box
 
 Notation: a parameter named ``rate`` is a DROP probability (Keras ``rate``,
 PyTorch ``p``); one named ``keep_prob`` is a RETAIN probability (the paper's
