@@ -11,8 +11,11 @@ Chapters quote a computed number in markdown as an inline expression,
   the expression in the kernel: the name must then exist there.
 
 :func:`glue` does what :func:`myst_nb.glue` does (the same stored output, byte
-for byte) and also binds the name in the kernel's namespace, so the third case
-shows the number too. :func:`bind_glued_values` binds the names another
+for byte; tests/test_glue.py compares the two) and also binds the name in the
+kernel's namespace, so the third case shows the number too. It writes that
+output itself, in five lines, rather than call :func:`myst_nb.glue`: importing
+``myst_nb``'s glue module imports ``nbformat`` and ``jsonschema``, which cost
+a chapter about 2.5 s before its first number. :func:`bind_glued_values` binds the names another
 chapter glued, read from that chapter's stored notebook (the summary chapter
 quotes the others' numbers).
 """
@@ -31,8 +34,10 @@ from ._validation import PATH, InstanceOf, Interval, check, check_bool, fail
 
 __all__ = ["glue", "glue_number", "bind_glued_values", "glued_values"]
 
+#: Prefix of the MIME types under which myst_nb.glue(..., display=False) stores a value.
+GLUE_PREFIX = "application/papermill.record/"
 #: MIME type under which myst_nb.glue(..., display=False) stores the plain text.
-RECORD = "application/papermill.record/text/plain"
+RECORD = GLUE_PREFIX + "text/plain"
 #: Where chapters live when the kernel's working folder holds none.
 CHAPTERS = Path(__file__).resolve().parents[2] / "chapters"
 _CHAPTER = re.compile(r"^\d\d_.+\.ipynb$")
@@ -80,8 +85,6 @@ def glue(name: str, value: Any, display: bool = False) -> None:
     >>> ch05_gap                          # doctest: +SKIP
     0.1234
     """
-    from myst_nb import glue as myst_glue
-
     if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
         fail(
             "name",
@@ -90,10 +93,22 @@ def glue(name: str, value: Any, display: bool = False) -> None:
             "{eval}`NAME`, so use letters, digits and underscores, e.g. 'ch05_gap'",
         )
     display = check_bool(display, "display")
-    myst_glue(name, value, display=display)
+    _store(name, value, display)
     namespace = _user_namespace()
     if namespace is not None:
         namespace[name] = value
+
+
+def _store(name: str, value: Any, display: bool) -> None:
+    # myst_nb.glue's output (myst_nb/ext/glue/__init__.py): the value's display
+    # data, under GLUE_PREFIX unless shown, with the name in its metadata
+    from IPython.core.formatters import format_display_data
+    from IPython.display import display as show
+
+    mimebundle, metadata = format_display_data(value)
+    prefix = "" if display else GLUE_PREFIX
+    metadata["scrapbook"] = dict(name=name, mime_prefix=prefix)
+    show({prefix + key: data for key, data in mimebundle.items()}, raw=True, metadata=metadata)
 
 
 _FINITE = Interval(numbers.Real)
