@@ -28,6 +28,7 @@ import re
 import warnings
 from pathlib import Path
 
+from ._notebook_files import default_chapters_folder, read_notebook
 from ._validation import PATH, Interval, check
 from .glue import glue
 
@@ -66,18 +67,6 @@ _LATEX_COMMAND = re.compile(r"\\[A-Za-z]+")
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
-def _notebook(path) -> dict:
-    path = Path(check(path, "path", PATH))
-    if not path.is_file():
-        raise FileNotFoundError(f"no notebook {path}")
-    try:
-        notebook = json.loads(path.read_text(encoding="utf-8"))
-        notebook["cells"]
-    except (ValueError, KeyError, TypeError) as error:
-        raise ValueError(f"{path} is not a Jupyter notebook: {error}") from None
-    return notebook
-
-
 def markdown_words(path) -> int:
     """The number of words a reader reads in a chapter's markdown.
 
@@ -100,7 +89,7 @@ def markdown_words(path) -> int:
         The file is not a notebook.
     """
     words = 0
-    for cell in _notebook(path)["cells"]:
+    for cell in read_notebook(path)["cells"]:
         if cell.get("cell_type") != "markdown":
             continue
         if "remove-cell" in cell.get("metadata", {}).get("tags", []):
@@ -162,9 +151,7 @@ def run_seconds(chapter, path=None) -> int | None:
 
 
 def _find_notebook(number: str, folder: Path | None) -> Path | None:
-    from .glue import _default_folder
-
-    folder = _default_folder() if folder is None else folder
+    folder = default_chapters_folder() if folder is None else folder
     found = sorted(folder.glob(f"{number}_*.ipynb"), key=lambda p: (len(p.name), p.name))
     return found[0] if found else None
 

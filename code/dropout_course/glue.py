@@ -23,13 +23,12 @@ quotes the others' numbers).
 from __future__ import annotations
 
 import ast
-import json
 import keyword
 import numbers
-import re
 from pathlib import Path
 from typing import Any
 
+from ._notebook_files import CHAPTER_NAME, default_chapters_folder, read_notebook
 from ._validation import PATH, InstanceOf, Interval, check, check_bool, fail
 
 __all__ = ["glue", "glue_number", "bind_glued_values", "glued_values"]
@@ -38,9 +37,6 @@ __all__ = ["glue", "glue_number", "bind_glued_values", "glued_values"]
 GLUE_PREFIX = "application/papermill.record/"
 #: MIME type under which myst_nb.glue(..., display=False) stores the plain text.
 RECORD = GLUE_PREFIX + "text/plain"
-#: Where chapters live when the kernel's working folder holds none.
-CHAPTERS = Path(__file__).resolve().parents[2] / "chapters"
-_CHAPTER = re.compile(r"^\d\d_.+\.ipynb$")
 
 
 def _user_namespace() -> dict | None:
@@ -173,16 +169,8 @@ def glued_values(path: str | Path) -> dict[str, Any]:
     ValueError
         The file is not a notebook.
     """
-    path = Path(check(path, "path", PATH))
-    if not path.is_file():
-        raise FileNotFoundError(f"no notebook {path}")
-    try:
-        notebook = json.loads(path.read_text(encoding="utf-8"))
-        cells = notebook["cells"]
-    except (ValueError, KeyError, TypeError) as error:
-        raise ValueError(f"{path} is not a Jupyter notebook: {error}") from None
     values: dict[str, Any] = {}
-    for cell in cells:
+    for cell in read_notebook(path)["cells"]:
         if cell.get("cell_type") != "code":
             continue
         for output in cell.get("outputs", []):
@@ -196,11 +184,6 @@ def glued_values(path: str | Path) -> dict[str, Any]:
             except (ValueError, SyntaxError):
                 values[name] = text
     return values
-
-
-def _default_folder() -> Path:
-    here = Path.cwd()
-    return here if any(_CHAPTER.match(p.name) for p in here.glob("*.ipynb")) else CHAPTERS
 
 
 def bind_glued_values(
@@ -241,14 +224,14 @@ def bind_glued_values(
     >>> bind_glued_values("04_the_ensemble_view.ipynb")   # doctest: +SKIP
     >>> ch04_n_subnetworks                                # doctest: +SKIP
     """
-    folder = _default_folder() if folder is None else Path(check(folder, "folder", PATH))
+    folder = default_chapters_folder() if folder is None else Path(check(folder, "folder", PATH))
     namespace = check(namespace, "namespace", None, InstanceOf(dict, "a dict"))
     if not folder.is_dir():
         raise FileNotFoundError(f"no folder {folder}")
     if notebooks:
         paths = [_resolve(n, folder) for n in notebooks]
     else:
-        paths = sorted(p for p in folder.glob("*.ipynb") if _CHAPTER.match(p.name))
+        paths = sorted(p for p in folder.glob("*.ipynb") if CHAPTER_NAME.match(p.name))
     values: dict[str, Any] = {}
     owner: dict[str, Path] = {}
     for path in paths:
