@@ -409,6 +409,22 @@ ROWS = [
     ),
     ("models.build_regression_mlp", "seed", lambda k, m: m.build_regression_mlp(seed=-1)),
     ("models.build_blob_classifier", "rate", lambda k, m: m.build_blob_classifier(rate=1.0)),
+    ("models.build_regression_stack", "seeds", lambda k, m: m.build_regression_stack(3, [0.0])),
+    (
+        "models.build_regression_stack",
+        "seeds[1]",
+        lambda k, m: m.build_regression_stack([0, -1], [0.0, 0.0]),
+    ),
+    (
+        "models.build_regression_stack",
+        "rates",
+        lambda k, m: m.build_regression_stack([0, 1], [0.5]),
+    ),
+    (
+        "models.build_regression_stack",
+        "rates[0]",
+        lambda k, m: m.build_regression_stack([0], [1.2]),
+    ),
     ("models.build_mnist_mlp", "api", lambda k, m: m.build_mnist_mlp(api="keras")),
     ("models.build_mnist_mlp", "input_rate", lambda k, m: m.build_mnist_mlp(input_rate=1.2)),
     ("models.build_mnist_mlp", "hidden_units", lambda k, m: m.build_mnist_mlp(hidden_units=())),

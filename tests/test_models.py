@@ -246,3 +246,67 @@ def test_variable_dropout_trains_like_keras_dropout_and_shares_one_loop():
         model = _sweep_model(models.VariableDropout, rate, seed)
         training.fit_fast(model, x, y, epochs=2, batch_size=8)
     assert _compiled_loops.TRACE_COUNT == traces
+
+
+# ------------------------------------------------------ networks side by side
+
+
+def _regression_data(seed, n=16):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, size=(n, 1)).astype("float32")
+    return x, (x[:, 0] ** 2 + 0.1 * rng.normal(size=n)).astype("float32")
+
+
+def test_regression_stack_trains_each_network_as_it_would_train_alone():
+    """The multi-seed runner's promise: without dropout, network k of the stack,
+    trained full batch, ends where build_regression_mlp(seed=k) trained alone ends."""
+    from dropout_course.training import fit_fast, predict_fast
+
+    seeds, epochs = [3, 5, 3], 40
+    data = [_regression_data(k) for k in range(len(seeds))]
+    stack = models.build_regression_stack(seeds, [0.0] * len(seeds), hidden_units=16)
+    x = np.stack([part[0] for part in data])
+    fit_fast(
+        stack,
+        x,
+        np.stack([part[1] for part in data]),
+        epochs=epochs,
+        batch_size=len(seeds),
+        shuffle=False,
+    )
+    together = predict_fast(stack, x)
+    for k, (seed, (x_k, y_k)) in enumerate(zip(seeds, data)):
+        alone = models.build_regression_mlp(seed=seed, hidden_units=16)
+        fit_fast(alone, x_k, y_k, epochs=epochs, batch_size=len(x_k), shuffle=False)
+        np.testing.assert_allclose(
+            together[k], predict_fast(alone, x_k)[:, 0], rtol=1e-4, atol=1e-5
+        )
+
+
+def test_regression_stack_starts_from_the_separate_networks_weights():
+    stack = models.build_regression_stack([0, 7], [0.5, 0.0], n_hidden_layers=3, hidden_units=8)
+    assert [layer.name for layer in stack.layers[:2]] == ["hidden_1", "dropout_1"]
+    for k, seed in enumerate([0, 7]):
+        alone = models.build_regression_mlp(seed=seed, hidden_units=8, n_hidden_layers=3)
+        for stacked, single in zip(stack.get_weights(), alone.get_weights()):
+            np.testing.assert_array_equal(stacked[k].reshape(single.shape), single)
+
+
+def test_regression_stack_dropout_has_each_networks_rate_and_is_off_at_inference():
+    stack = models.build_regression_stack([0, 1], [0.0, 0.5], hidden_units=8)
+    dropout = stack.get_layer("dropout_1")
+    ones = np.ones((2, 4000, 8), dtype="float32")
+    dropped = np.asarray(dropout(ones, training=True))
+    np.testing.assert_array_equal(dropped[0], 1.0)  # rate 0: untouched
+    assert set(np.unique(dropped[1])) == {0.0, 2.0}  # inverted: kept / (1 - rate)
+    assert abs(np.mean(dropped[1] == 0) - 0.5) < 0.03
+    np.testing.assert_array_equal(np.asarray(dropout(ones, training=False)), ones)
+
+
+def test_stacked_layers_config_round_trip():
+    stack = models.build_regression_stack([0, 1], [0.2, 0.3], hidden_units=4)
+    for name in ("hidden_2", "dropout_2"):
+        layer = stack.get_layer(name)
+        config = layer.get_config()
+        copy = type(layer).from_config(config)
+        assert copy.get_config() == config

@@ -24,6 +24,12 @@ How that is guaranteed:
 variable instead of a Python number, so that models which differ only in
 their rates share one compiled training loop (for rate sweeps).
 
+:func:`build_regression_stack` puts many copies of the regression network
+side by side in one model, each with its own seed, rate and data, trained
+together by one call: a small network costs a training step its per-operation
+overhead whatever its size, so twenty networks in one step cost little more
+than one.
+
 Notation: ``rate`` (and ``input_rate``, ``conv_rate``, ``dense_rate``) is the
 DROP probability, as in Keras; the paper's retain probability is
 ``keep_prob = 1 - rate``.
@@ -31,7 +37,9 @@ DROP probability, as in Keras; the paper's retain probability is
 
 from __future__ import annotations
 
+import functools
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -49,6 +57,7 @@ from ._validation import (
 
 __all__ = [
     "build_regression_mlp",
+    "build_regression_stack",
     "build_blob_classifier",
     "build_mnist_mlp",
     "build_small_cnn",
@@ -205,6 +214,87 @@ def build_regression_mlp(
     model = _sequential((1,), layers, "regression_mlp")
     model.compile(optimizer=_adam(learning_rate), loss="mse")
     return model
+
+
+def build_regression_stack(
+    seeds, rates, *, learning_rate=0.01, hidden_units=128, n_hidden_layers=2
+):
+    """Build :func:`build_regression_mlp`'s network once per (seed, rate), side by side.
+
+    Network ``k`` starts from the weights ``build_regression_mlp(seed=seeds[k])``
+    gives, has its own dropout rate ``rates[k]`` (0: none), and sees only its
+    own data: inputs of shape ``(networks, rows, 1)``, targets and outputs of
+    shape ``(networks, rows)``. The loss is the **sum** of the networks' mean
+    squared errors, so each network's gradient, and with Adam its whole
+    training, is its own; trained full batch (``batch_size=networks``,
+    ``shuffle=False``) each network follows the training it would have alone,
+    up to float rounding (tests/test_models.py compares them). Only the dropout
+    masks differ from the separate networks': they come from the stack's own
+    random stream.
+
+    Parameters
+    ----------
+    seeds : sequence of int
+        One seed per network (repeats allowed: one seed at several rates).
+    rates : sequence of float
+        Drop probability of each network's hidden layers, in [0, 1), as many
+        as ``seeds``.
+    learning_rate : float, default 0.01
+        Adam's learning rate, shared by the networks.
+    hidden_units, n_hidden_layers : int, default 128, 2
+        As for :func:`build_regression_mlp`.
+
+    Returns
+    -------
+    keras.Model
+        Compiled with ``Adam(learning_rate)`` and the summed mean squared error.
+    """
+    seeds = _sequence_of(seeds, "seeds", check_seed)
+    rates = _sequence_of(rates, "rates", check_rate)
+    if len(rates) != len(seeds):
+        fail("rates", rates, f"one rate per seed ({len(seeds)} seeds)")
+    learning_rate = check(learning_rate, "learning_rate", _POSITIVE)
+    hidden_units = check_positive_int(hidden_units, "hidden_units")
+    n_hidden_layers = check_positive_int(n_hidden_layers, "n_hidden_layers")
+
+    import keras
+
+    stacked_dense, stacked_dropout = _stacked_layer_classes()
+    n, width = len(seeds), hidden_units
+    layers = [keras.Input((None, 1), name="x")]
+    for k in range(1, n_hidden_layers + 1):
+        fan_in = 1 if k == 1 else width
+        layers.append(stacked_dense(n, fan_in, width, "relu", name=f"hidden_{k}"))
+        layers.append(stacked_dropout(rates, seed=k, name=f"dropout_{k}"))
+    layers.append(stacked_dense(n, width, 1, name="output"))
+    layers.append(keras.layers.Reshape((-1,), name="squeeze"))  # (networks, rows)
+    stack = keras.Sequential(layers, name="regression_stack")
+    start = zip(*(_regression_weights(seed, width, n_hidden_layers) for seed in seeds))
+    for variable, values in zip(stack.trainable_weights, start):
+        variable.assign(np.stack(values).reshape(variable.shape))
+    stack.compile(
+        optimizer=_adam(learning_rate),
+        loss=keras.losses.MeanSquaredError(reduction="sum"),
+    )
+    return stack
+
+
+def _sequence_of(values, name, check_one):
+    if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, range, np.ndarray)):
+        fail(name, values, "a non-empty sequence (list, tuple, range or 1-D array)")
+    values = [check_one(value, f"{name}[{k}]") for k, value in enumerate(values)]
+    if not values:
+        fail(name, values, "a non-empty sequence")
+    return values
+
+
+@functools.lru_cache(maxsize=256)
+def _regression_weights(seed, hidden_units, n_hidden_layers):
+    # the initial weights build_regression_mlp gives `seed` (the same at any rate)
+    model = build_regression_mlp(
+        seed=seed, hidden_units=hidden_units, n_hidden_layers=n_hidden_layers
+    )
+    return tuple(model.get_weights())
 
 
 def build_blob_classifier(
@@ -556,6 +646,79 @@ def _variable_dropout_class():
 
     _VARIABLE_DROPOUT_CLASS = VariableDropout
     return VariableDropout
+
+
+# --------------------------------------------------------------------------
+# Layers of several networks side by side (build_regression_stack)
+# --------------------------------------------------------------------------
+
+_STACKED_CLASSES = None
+
+
+def _stacked_layer_classes():
+    """Create the stacked Dense and Dropout classes on first use (Keras is imported lazily)."""
+    global _STACKED_CLASSES
+    if _STACKED_CLASSES is not None:
+        return _STACKED_CLASSES
+    import keras
+
+    @keras.saving.register_keras_serializable(package="dropout_course")
+    class StackedDense(keras.layers.Layer):
+        """The Dense layers of several networks side by side, one per network.
+
+        Inputs ``(networks, rows, fan_in)`` -> outputs ``(networks, rows, units)``:
+        network k multiplies its own rows by its own kernel; nothing is shared.
+        """
+
+        def __init__(self, networks, fan_in, units, activation=None, **kwargs):
+            super().__init__(**kwargs)
+            self.networks, self.fan_in, self.units = networks, fan_in, units
+            self.activation = keras.activations.get(activation)
+            self.kernel = self.add_weight(shape=(networks, fan_in, units), name="kernel")
+            self.bias = self.add_weight(shape=(networks, 1, units), name="bias")
+
+        def call(self, inputs):
+            return self.activation(keras.ops.matmul(inputs, self.kernel) + self.bias)
+
+        def get_config(self):
+            config = super().get_config()
+            config.update(
+                networks=self.networks,
+                fan_in=self.fan_in,
+                units=self.units,
+                activation=keras.activations.serialize(self.activation),
+            )
+            return config
+
+    @keras.saving.register_keras_serializable(package="dropout_course")
+    class StackedDropout(keras.layers.Layer):
+        """Dropout with a rate (Keras' drop probability) of its own for each network.
+
+        In training mode each input of network k is zeroed with probability
+        ``rates[k]`` and the others divided by ``1 - rates[k]``, as
+        ``keras.layers.Dropout`` does; in inference mode the layer is the identity.
+        """
+
+        def __init__(self, rates, seed=None, **kwargs):
+            super().__init__(**kwargs)
+            self.rates, self.seed = [float(rate) for rate in rates], seed
+            self.seed_generator = keras.random.SeedGenerator(seed)
+
+        def call(self, inputs, training=False):
+            if not training:
+                return inputs
+            rate = keras.ops.convert_to_tensor(self.rates, inputs.dtype)
+            rate = keras.ops.reshape(rate, (-1, 1, 1))
+            uniform = keras.random.uniform(keras.ops.shape(inputs), seed=self.seed_generator)
+            return keras.ops.where(uniform >= rate, inputs / (1 - rate), 0.0)
+
+        def get_config(self):
+            config = super().get_config()
+            config.update(rates=list(self.rates), seed=self.seed)
+            return config
+
+    _STACKED_CLASSES = (StackedDense, StackedDropout)
+    return _STACKED_CLASSES
 
 
 def __getattr__(name):
