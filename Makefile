@@ -67,7 +67,7 @@ NBVAL_CHAPTERS := $(NBVAL_FIRST) $(filter-out $(NBVAL_FIRST),$(wildcard chapters
 # three are done, then one line per job.
 test: $(STAMP)
 	$(BIN)/ruff check code tests scripts _ext chapters
-	$(BIN)/ruff format --check code tests scripts _ext
+	$(BIN)/ruff format --check code tests scripts _ext chapters
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests --ignore=tests/built_book --ignore=tests/jupyterlab --ignore=tests/test_pdf.py
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-cell-timeout=300 \
 		-n 2 --dist loadfile --durations=10 $(NBVAL_CHAPTERS)
