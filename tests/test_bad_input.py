@@ -754,6 +754,8 @@ ROWS = [
     ("chapter_times.markdown_words", "path", lambda k, m: m.markdown_words(None)),
     ("chapter_times.reading_minutes", "path", lambda k, m: m.reading_minutes(3.5)),
     # experiments
+    ("experiments.signed", "value", lambda k, m: m.signed(float("nan"))),
+    ("experiments.signed", "digits", lambda k, m: m.signed(0.1, digits=16)),
     ("experiments.t_interval", "values", lambda k, m: m.t_interval([1.0])),
     ("experiments.t_interval", "values", lambda k, m: m.t_interval([1.0, np.nan])),
     ("experiments.t_interval", "confidence", lambda k, m: m.t_interval([1.0, 2.0], 95)),

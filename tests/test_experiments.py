@@ -15,6 +15,7 @@ from dropout_course.experiments import (
     mean_sd_table,
     paired_differences,
     run_seeds,
+    signed,
     summarize,
     t_interval,
 )
@@ -146,3 +147,28 @@ def test_run_seeds_and_summarize():
     assert (row["n"], row["mean"], row["std"], row["min"], row["max"]) == (3, 4.0, 2.0, 2.0, 6.0)
     overall = summarize(frame, None, "loss")
     assert overall.shape == (1, 6) and overall["mean"].iloc[0] == pytest.approx(3.0)
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "text"),
+    [
+        (0.0, 4, "0.0000"),
+        (0.01234, 4, "+0.0123"),
+        (-0.01234, 3, "-0.012"),
+        (3e-5, 4, "+0.00003"),  # rounds to zero: one significant digit keeps its side of 0
+        (-3e-5, 4, "-0.00003"),
+        (-2e-7, 2, "-0.0000002"),
+    ],
+)
+def test_signed_never_hides_the_side_of_zero(value, digits, text):
+    assert signed(value, digits) == text
+
+
+def test_interval_format_shows_an_end_that_rounds_to_zero_with_its_sign():
+    interval = t_interval([0.00001, 0.00002, 0.00004])  # low < 0 < high, all below 0.00005
+    assert interval.low < 0 < interval.high
+    text = interval.format(4)
+    assert text == f"{signed(interval.mean)} [{signed(interval.low)}, {signed(interval.high)}]"
+    low, high = text.split("[")[1].rstrip("]").split(", ")
+    assert low.startswith("-0.0000") and float(low) < 0  # printed with its sign's digit
+    assert high.startswith("+") and float(high) > 0

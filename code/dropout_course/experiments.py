@@ -35,7 +35,41 @@ __all__ = [
     "paired_differences",
     "compare_paired",
     "mean_sd_table",
+    "signed",
 ]
+
+
+_DIGITS = Interval(numbers.Integral, 0, 15)
+
+
+def signed(value, digits=4) -> str:
+    """``value`` with its sign, rounded to ``digits`` decimals, never ``-0.0000``.
+
+    A value that is not 0 but rounds to zero keeps one significant digit
+    (``-0.00003``, ``+0.0002``), so that the side of 0 it lies on shows: an
+    interval end printed as ``+0.0000`` or ``-0.0000`` would hide whether the
+    interval excludes 0, which is what its verdict reads. Exactly 0 prints as
+    ``0.0000``.
+
+    Parameters
+    ----------
+    value : real number
+        A finite number.
+    digits : int, default 4
+        Decimals kept, 0 to 15.
+
+    Returns
+    -------
+    str
+    """
+    value = float(check(value, "value", Interval(numbers.Real)))
+    digits = check(digits, "digits", _DIGITS)
+    if value == 0:
+        return f"{0:.{digits}f}"
+    text = f"{value:+.{digits}f}"
+    if float(text) != 0:
+        return text
+    return np.format_float_positional(value, precision=1, unique=False, fractional=False, sign=True)
 
 
 @dataclass(frozen=True)
@@ -64,8 +98,10 @@ class ConfidenceInterval:
         return self.low > 0 or self.high < 0
 
     def format(self, digits: int = 4) -> str:
-        """``"-0.0123 [-0.0201, -0.0045]"``: the mean and the interval, rounded."""
-        return f"{self.mean:+.{digits}f} [{self.low:+.{digits}f}, {self.high:+.{digits}f}]"
+        """``"-0.0123 [-0.0201, -0.0045]"``: the mean and the interval, rounded
+        by :func:`signed` (an end that rounds to zero keeps its sign's digit)."""
+        ends = ", ".join(signed(end, digits) for end in (self.low, self.high))
+        return f"{signed(self.mean, digits)} [{ends}]"
 
 
 @dataclass(frozen=True)
