@@ -543,14 +543,10 @@ def build_small_cnn(
 # A dropout layer whose rate is a variable, for rate sweeps
 # --------------------------------------------------------------------------
 
-_VARIABLE_DROPOUT_CLASS = None
 
-
+@functools.cache
 def _variable_dropout_class():
     """Create the ``VariableDropout`` class on first use (Keras is imported lazily)."""
-    global _VARIABLE_DROPOUT_CLASS
-    if _VARIABLE_DROPOUT_CLASS is not None:
-        return _VARIABLE_DROPOUT_CLASS
     import keras
     import tensorflow as tf
 
@@ -644,7 +640,6 @@ def _variable_dropout_class():
             config["seed"] = self.seed
             return config
 
-    _VARIABLE_DROPOUT_CLASS = VariableDropout
     return VariableDropout
 
 
@@ -652,14 +647,10 @@ def _variable_dropout_class():
 # Layers of several networks side by side (build_regression_stack)
 # --------------------------------------------------------------------------
 
-_STACKED_CLASSES = None
 
-
+@functools.cache
 def _stacked_layer_classes():
     """Create the stacked Dense and Dropout classes on first use (Keras is imported lazily)."""
-    global _STACKED_CLASSES
-    if _STACKED_CLASSES is not None:
-        return _STACKED_CLASSES
     import keras
 
     @keras.saving.register_keras_serializable(package="dropout_course")
@@ -717,8 +708,7 @@ def _stacked_layer_classes():
             config.update(rates=list(self.rates), seed=self.seed)
             return config
 
-    _STACKED_CLASSES = (StackedDense, StackedDropout)
-    return _STACKED_CLASSES
+    return StackedDense, StackedDropout
 
 
 def __getattr__(name):
