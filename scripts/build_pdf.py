@@ -144,8 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     # next to the HTML book, which links to it from the intro page
     # (chapters/intro.md): publishing _build/html publishes the PDF too. That
     # copy first, and whole (a rename): `make test` checks the built book's
-    # links while this runs, and they accept a missing PDF only while
-    # _build/pdf/ holds none (tests/built_book/_built_elsewhere.py).
+    # links while this runs; they accept a missing PDF
+    # (tests/built_book/_built_elsewhere.py), and tests/test_pdf.py checks the
+    # copy once this has run.
     HTML.mkdir(parents=True, exist_ok=True)
     partial = HTML / f".{PDF.name}.part"
     shutil.copy2(tex.with_suffix(".pdf"), partial)
