@@ -493,6 +493,16 @@ ROWS = [
     ("experiments.run_seeds", "seeds", lambda k, m: m.run_seeds(lambda seed: {"a": 1}, 3)),
     ("experiments.run_seeds", "seeds", lambda k, m: m.run_seeds(lambda seed: {"a": 1}, [])),
     ("experiments.run_seeds", "experiment", lambda k, m: m.run_seeds("not callable", [0])),
+    (
+        "experiments.run_seeds",
+        "threads",
+        lambda k, m: m.run_seeds(lambda seed: {"a": 1}, [0], threads=0),
+    ),
+    (
+        "experiments.run_seeds",
+        "threads",
+        lambda k, m: m.run_seeds(lambda seed: {"a": 1}, [0], threads=1.5),
+    ),
     ("experiments.run_seeds", "experiment", lambda k, m: m.run_seeds(lambda seed: 1.0, [0])),
     ("experiments.run_seeds", "a=", lambda k, m: m.run_seeds(lambda seed: {"a": [1, 2]}, [0])),
     ("experiments.summarize", "frame", lambda k, m: m.summarize({"a": [1]}, None, "a")),

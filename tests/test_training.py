@@ -6,9 +6,11 @@ dropout_course.setup_notebook()
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from dropout_course import _compiled_loops, models  # noqa: E402
+from dropout_course._validation import InvalidParameterError  # noqa: E402
 from dropout_course.training import (  # noqa: E402
     evaluate_loss,
     evaluate_metrics,
@@ -285,3 +287,82 @@ def test_the_internals_switch_is_the_only_gate(blobs, public_api_only):
     _compiled_loops.USE_KERAS_INTERNALS = True
     assert public == [id(state) for state in _compiled_loops.seed_generator_states(model)]
     assert len(public) == 2  # one per Dropout layer
+
+
+# --------------------------------------------------------------------------
+# Seeds on several threads (experiments.run_seeds(threads=...))
+# --------------------------------------------------------------------------
+
+
+def _seed_experiment(x, y, x_val, y_val, trained):
+    """Trains two architectures per seed; later reads the seed's first model again."""
+    from dropout_course.evaluation import mc_dropout_samples
+
+    def experiment(seed):
+        rows = []
+        for rate in (0.0, 0.4):
+            if (seed, rate) in trained:  # trained by an earlier call: only read it
+                model = trained[seed, rate]
+            else:
+                model = trained[seed, rate] = _small_blob_model(rate, seed=seed)
+                fit_fast(model, x, y, epochs=4, batch_size=16, seed=seed)
+            fit_fast(_small_blob_model(rate, seed=seed + 100), x, y, epochs=2, seed=seed)
+            samples = mc_dropout_samples(model, x_val, n_samples=3, seed=seed)
+            rows.append(
+                {
+                    "rate": rate,
+                    **evaluate_metrics(model, x_val, y_val),
+                    "prediction": float(predict_fast(model, x_val).sum()),
+                    "mc": float(samples.sum()),
+                }
+            )
+        return rows
+
+    return experiment
+
+
+def test_seeds_on_two_threads_give_the_sequential_table_bit_for_bit(blobs):
+    from dropout_course.experiments import run_seeds
+
+    x, y, x_val, y_val = blobs
+    seeds = range(5)
+    sequential_models, threaded_models = {}, {}
+    sequential = run_seeds(_seed_experiment(x, y, x_val, y_val, sequential_models), seeds)
+    threaded = run_seeds(_seed_experiment(x, y, x_val, y_val, threaded_models), seeds, threads=2)
+    pd.testing.assert_frame_equal(threaded, sequential, check_exact=True)
+    # A second threaded call reads the models the first one trained while
+    # other seeds train models of the same architectures.
+    again = run_seeds(_seed_experiment(x, y, x_val, y_val, threaded_models), seeds, threads=2)
+    pd.testing.assert_frame_equal(again, sequential, check_exact=True)
+    for key, model in sequential_models.items():
+        assert all(
+            np.array_equal(a, b)
+            for a, b in zip(model.get_weights(), threaded_models[key].get_weights())
+        )
+
+
+def test_threads_refuse_an_experiment_that_draws_from_a_global_generator():
+    from dropout_course.experiments import run_seeds
+
+    with pytest.raises(InvalidParameterError, match=r"global random generator.*threads=1"):
+        run_seeds(lambda seed: {"draw": float(np.random.rand())}, range(3), threads=2)
+    # one unseeded Keras layer is enough
+    with pytest.raises(InvalidParameterError, match="global random generator"):
+        run_seeds(
+            lambda seed: {"n": len(keras.layers.Dropout(0.5).get_config())}, [0, 1], threads=2
+        )
+    # the same experiment on one thread is the learner's business
+    assert len(run_seeds(lambda seed: {"draw": float(np.random.rand())}, range(3))) == 3
+
+
+def test_an_error_on_a_thread_names_its_seed():
+    from dropout_course.experiments import run_seeds
+
+    def experiment(seed):
+        if seed == 3:
+            raise ZeroDivisionError("seed 3 fails")
+        return {"value": seed}
+
+    with pytest.raises(ZeroDivisionError, match="seed 3 fails") as caught:
+        run_seeds(experiment, range(6), threads=2)
+    assert any("experiment(seed=3)" in note for note in caught.value.__notes__)

@@ -31,6 +31,8 @@ from __future__ import annotations
 import collections
 import json
 import numbers
+import random
+import threading
 import weakref
 
 from ._validation import InvalidParameterError
@@ -137,11 +139,19 @@ def _same_layout(first, second) -> bool:
 
 
 class _Runner:
-    """Traced functions bound to the variables of one model, their owner."""
+    """Traced functions bound to the variables of one model, their owner.
 
-    def __init__(self, owner):
-        self.owner = owner
-        self.compilation = _compilation(owner)
+    A loop shared by an architecture is bound to a private *twin* of the first
+    model trained with it (same configuration and compilation, variables of
+    its own), never to a learner's model: a learner's model is read only
+    when it is copied in and written only when it is copied back, so a model
+    that another thread is evaluating is never overwritten in passing. A
+    model with a loop of its own (``twin=False``) is its loop's owner.
+    """
+
+    def __init__(self, model, twin):
+        self.owner = _twin(model) if twin else model
+        self.compilation = _compilation(model)
         self.functions = {}
 
     def run(self, model, key, make, args, state, prepare=None):
@@ -167,16 +177,13 @@ class _Runner:
         owner_state, model_state = state(self.owner), state(model)
         if not _same_layout(owner_state, model_state):
             raise _LayoutMismatch
-        saved = [variable.numpy().copy() for variable in owner_state]
-        try:
-            for target, source in zip(owner_state, model_state):
-                target.assign(source.value)
-            outputs = function(*args)
-            for target, source in zip(model_state, owner_state):
-                target.assign(source.value)
-        finally:
-            for target, value in zip(owner_state, saved):
-                target.assign(value)
+        # The twin's own values are never needed again: each call copies in
+        # the whole state the loop reads.
+        for target, source in zip(owner_state, model_state):
+            target.assign(source.value)
+        outputs = function(*args)
+        for target, source in zip(model_state, owner_state):
+            target.assign(source.value)
         return outputs, info
 
     def _trace(self, make, args, info):
@@ -197,10 +204,51 @@ class _LayoutMismatch(Exception):
     """A model's variables do not line up with the shared runner's owner."""
 
 
+#: The main thread's traced loops, most recently used last. Every other
+#: thread keeps loops of its own (see :func:`_thread_runners`).
 RUNNERS: collections.OrderedDict = collections.OrderedDict()
+_OTHER_THREADS = threading.local()
 # Models whose variables did not line up with their architecture's shared
 # loop: they get loops of their own.
 _UNSHARED: weakref.WeakSet = weakref.WeakSet()
+# Building a twin may draw default seeds from Python's `random`; the lock
+# keeps two threads from interleaving their save and restore of its state.
+_TWIN_LOCK = threading.Lock()
+
+
+def _thread_runners():
+    """The calling thread's loops.
+
+    A loop runs on its owner's variables, so two threads must never run the
+    same loop at once: each thread traces and keeps its own (a thread of
+    :func:`dropout_course.experiments.run_seeds` traces each architecture
+    once, then re-uses it for every later seed and call).
+    """
+    if threading.current_thread() is threading.main_thread():
+        return RUNNERS
+    runners = getattr(_OTHER_THREADS, "runners", None)
+    if runners is None:
+        runners = _OTHER_THREADS.runners = collections.OrderedDict()
+    return runners
+
+
+def _twin(model):
+    """A model with ``model``'s configuration and compilation, and variables of its own.
+
+    Its initial values do not matter (every call copies the state in). Building
+    it must not change what comes after: a layer or initializer without a seed
+    draws one from Python's ``random``, whose state is restored.
+    """
+    import keras
+
+    with _TWIN_LOCK:
+        saved = random.getstate()
+        try:
+            twin = keras.models.clone_model(model)
+            twin.compile_from_config(model.get_compile_config())
+        finally:
+            random.setstate(saved)
+    return twin
 
 
 def _compilation(model):
@@ -225,18 +273,19 @@ def _compilation(model):
 def _runner_for(model):
     # Recomputed on every call (well under a millisecond): a model may have
     # been recompiled since its last call.
+    runners = _thread_runners()
     architecture = None if model in _UNSHARED else _architecture_key(model)
     key = ("architecture", architecture) if architecture else ("model", id(model))
-    runner = RUNNERS.get(key)
+    runner = runners.get(key)
     if (
         runner is None
-        or runner.compilation != _compilation(runner.owner)
         or (key[0] == "model" and runner.owner is not model)
+        or (key[0] == "model" and runner.compilation != _compilation(model))
     ):
-        runner = RUNNERS[key] = _Runner(model)
-    RUNNERS.move_to_end(key)
-    while len(RUNNERS) > MAX_RUNNERS:
-        RUNNERS.popitem(last=False)
+        runner = runners[key] = _Runner(model, twin=key[0] == "architecture")
+    runners.move_to_end(key)
+    while len(runners) > MAX_RUNNERS:
+        runners.popitem(last=False)
     return runner
 
 

@@ -23,17 +23,20 @@ last bit (the tests check this with and without dropout).
 Re-using compiled loops
 -----------------------
 Tracing a loop costs about 0.3 s; a traced loop costs about 1 ms per call
-plus the work itself. It is kept (up to ``_MAX_RUNNERS`` of them) and
-re-used:
+plus the work itself. It is kept (up to ``MAX_RUNNERS`` of them per thread)
+and re-used:
 
 * for later calls on the same model, and
 * for other models of the same architecture and compilation (Sequential or
   Functional models whose configurations differ only in seeds and learning
   rate, e.g. the builders of :mod:`dropout_course.models` called with several
-  seeds). The loop stays bound to the model it was traced on; the state of the
-  model being trained (weights, dropout seed states, optimizer slots, metric
-  totals) is copied into it, trained, and copied back. The copies are exact,
-  so the result is the one a loop traced on that model would give.
+  seeds). Such a loop is bound to a private twin of the first of these
+  models; the state of the model being trained (weights, dropout seed states,
+  optimizer slots, metric totals) is copied into the twin, trained, and
+  copied back. The copies are exact, so the result is the one a loop traced
+  on that model would give, and no learner's model is ever overwritten in
+  passing (so :func:`dropout_course.experiments.run_seeds` can train seeds
+  on two threads, each with loops of its own).
 
 The loops themselves live in the private module ``_compiled_loops``, which
 :mod:`dropout_course.evaluation` uses too; it also holds the one switch
