@@ -11,6 +11,7 @@ import pytest
 # Read by TensorFlow's runtime at import, so set before any test imports it.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")  # see dropout_course.notebook
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
 os.environ.setdefault("MPLBACKEND", "Agg")
 

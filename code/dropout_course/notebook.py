@@ -5,11 +5,14 @@ two promises that the strict ``pytest --nbval`` run of the book relies on:
 
 Identical
     Python, numpy and Keras are seeded; TensorFlow runs deterministic kernels
-    (``enable_op_determinism``) on the CPU with a fixed number of threads and
-    without oneDNN's re-ordered floating-point sums, so the numbers a chapter
-    prints are the numbers stored in the notebook, on any machine of the same
-    kind. A learner with a GPU gets the same lesson: the chapters' models are
-    small, and the GPU is hidden unless ``DROPOUT_COURSE_USE_GPU=1`` is set.
+    (``enable_op_determinism``) on the CPU with a fixed number of threads,
+    without oneDNN's re-ordered floating-point sums and with oneDNN's matrix
+    kernels held to the AVX2 instruction set, so the numbers a chapter prints
+    are the numbers stored in the notebook on any x86-64 CPU with AVX2
+    (without the cap, a CPU with AVX-512 trains every network a little
+    differently). A learner with a GPU gets the same lesson: the chapters'
+    models are small, and the GPU is hidden unless
+    ``DROPOUT_COURSE_USE_GPU=1`` is set.
 
 Quiet
     TensorFlow's C++ runtime writes absl log lines (``I0000 ... cpu_feature_
@@ -44,6 +47,12 @@ _TF_ENVIRONMENT = {
     # oneDNN re-orders floating-point sums differently with the thread count
     # and the CPU's instruction set; off, results depend on the data alone.
     "TF_ENABLE_ONEDNN_OPTS": "0",
+    # Even so, a dense layer's matrix product runs in oneDNN's sgemm, which
+    # picks its kernel by the instruction set of the CPU: with AVX-512 it
+    # sums in another order than with AVX2, and every trained network ends
+    # a little differently. Capped at AVX2, which every x86-64 CPU of the
+    # last decade has, the chapters' outputs are the same on all of them.
+    "ONEDNN_MAX_CPU_ISA": "AVX2",
     "TF_DETERMINISTIC_OPS": "1",
     "GRPC_VERBOSITY": "ERROR",
 }
