@@ -366,3 +366,64 @@ def test_an_error_on_a_thread_names_its_seed():
     with pytest.raises(ZeroDivisionError, match="seed 3 fails") as caught:
         run_seeds(experiment, range(6), threads=2)
     assert any("experiment(seed=3)" in note for note in caught.value.__notes__)
+
+
+class _UnregisteredDropout(keras.layers.Dropout):
+    """A learner's own layer class, not registered with Keras' serialization."""
+
+
+class _NoConfig(keras.layers.Layer):
+    """A layer whose configuration cannot rebuild it (a required argument is missing)."""
+
+    def __init__(self, factor, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def call(self, inputs):
+        return inputs * self.factor
+
+
+def _custom_model(layer, seed):
+    model = keras.Sequential(
+        [
+            keras.Input((2,), name="point"),
+            keras.layers.Dense(
+                8,
+                activation="relu",
+                name="hidden",
+                kernel_initializer=keras.initializers.GlorotUniform(seed),
+            ),
+            layer,
+            keras.layers.Dense(
+                1,
+                activation="sigmoid",
+                name="out",
+                kernel_initializer=keras.initializers.GlorotUniform(seed + 1),
+            ),
+        ]
+    )
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    return model
+
+
+def test_a_learners_own_layer_class_shares_a_loop_and_trains_exactly(blobs):
+    x, y, _, _ = blobs
+
+    def model(seed):
+        return _custom_model(_UnregisteredDropout(0.3, seed=seed, name="mine"), seed)
+
+    fit_fast(model(50), x, y, epochs=1)
+    traces = _compiled_loops.TRACE_COUNT
+    fast, reference = model(51), model(51)
+    history = fit_fast(fast, x, y, epochs=2, batch_size=16, shuffle=False)
+    assert _compiled_loops.TRACE_COUNT == traces  # the twin was built: no new trace
+    keras_history = reference.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0).history
+    _assert_same_training(keras_history, history, reference, fast)
+
+
+def test_a_model_without_a_twin_trains_on_a_loop_of_its_own(blobs):
+    x, y, _, _ = blobs
+    fast, reference = (_custom_model(_NoConfig(2.0, name="double"), 52) for _ in range(2))
+    history = fit_fast(fast, x, y, epochs=2, batch_size=16, shuffle=False)
+    keras_history = reference.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0).history
+    _assert_same_training(keras_history, history, reference, fast)

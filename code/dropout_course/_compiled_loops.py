@@ -51,7 +51,7 @@ _SHAREABLE_CLASSES = (
     "keras.src.models.sequential.Sequential",
     "keras.src.models.functional.Functional",
 )
-_INTERNALS = ("_compile_metrics", "_compile_loss", "_symbolic_build")
+_INTERNALS = ("_compile_metrics", "_compile_loss", "_symbolic_build", "_flatten_layers")
 
 
 def uses_keras_internals(model) -> bool:
@@ -241,7 +241,10 @@ def _twin(model):
     """
     import keras
 
-    with _TWIN_LOCK:
+    # A layer class of the learner's own (a notebook's cell class, say) is
+    # found by name while cloning only if it is in scope.
+    classes = {type(layer).__name__: type(layer) for layer in model._flatten_layers()}
+    with _TWIN_LOCK, keras.saving.custom_object_scope(classes):
         saved = random.getstate()
         try:
             twin = keras.models.clone_model(model)
@@ -282,7 +285,12 @@ def _runner_for(model):
         or (key[0] == "model" and runner.owner is not model)
         or (key[0] == "model" and runner.compilation != _compilation(model))
     ):
-        runner = runners[key] = _Runner(model, twin=key[0] == "architecture")
+        try:
+            runner = _Runner(model, twin=key[0] == "architecture")
+        except Exception:  # no twin can be built from its configuration
+            _UNSHARED.add(model)
+            key, runner = ("model", id(model)), _Runner(model, twin=False)
+        runners[key] = runner
     runners.move_to_end(key)
     while len(runners) > MAX_RUNNERS:
         runners.popitem(last=False)
