@@ -456,11 +456,11 @@ def _run_on_threads(experiment, seeds, threads):
     cells, are re-used); each thread takes the next seed when it is done.
     """
     before = _global_random_state()
-    pending, lock = iter(enumerate(seeds)), threading.Lock()
+    pending, lock, stop = iter(enumerate(seeds)), threading.Lock(), threading.Event()
     results, errors = [None] * len(seeds), {}
 
     def work():
-        while not errors:
+        while not stop.is_set():
             with lock:
                 index, seed = next(pending, (None, None))
             if index is None:
@@ -469,13 +469,15 @@ def _run_on_threads(experiment, seeds, threads):
                 results[index] = experiment(seed)
             except BaseException as error:  # KeyboardInterrupt too: stop the others
                 errors[index] = error
+                stop.set()
 
     helpers = [_pool(threads - 1).submit(work) for _ in range(threads - 1)]
     try:
         work()
-    finally:
         for helper in helpers:
             helper.result()
+    finally:
+        stop.set()  # an interrupt while waiting: the helpers take no further seed
     if errors:
         index = min(errors)
         error = errors[index]
