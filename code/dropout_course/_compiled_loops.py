@@ -161,10 +161,10 @@ class _Runner:
         record facts found while tracing (e.g. metric names) in the dict
         ``info``, which is returned with the outputs. ``state(model)`` lists
         the variables the function reads or writes; when ``model`` is not
-        the owner, they are copied into the owner's before the call and back
-        afterwards, and the owner's own values are restored. ``prepare``, if
-        given, is applied to the owner first (it may have been traced for
-        inference only, without its metric and optimizer variables).
+        the owner (the owner is then a twin), they are copied into the
+        owner's before the call and back afterwards. ``prepare``, if given,
+        is applied to the owner first (it may have been traced for inference
+        only, without its metric and optimizer variables).
         """
         if prepare is not None and model is not self.owner:
             prepare(self.owner)
