@@ -155,3 +155,41 @@ def test_glue_to_eval_binds_other_chapters_after_the_guarded_import():
     assert source.startswith(_first_cell_script()["GUARDED_IMPORT"])  # still the first thing
     assert source.index(glue_to_eval["BIND_IMPORT"]) < source.index("setup_notebook(seed=0)")
     compile(source, "first cell", "exec")
+
+
+# Trained with setup_notebook() alone: a small MNIST-sized MLP, 3 epochs of Adam with
+# dropout. The weights' bits are those every x86-64 CPU with AVX2 computes; with
+# oneDNN's kernels left free to use AVX-512 (ONEDNN_MAX_CPU_ISA unset), an AMD EPYC
+# Zen 4 gave 91c5a279ee9a8aac instead, and the book's stored outputs failed strict
+# nbval in 68 cells there.
+_TRAINED_WEIGHTS_SHA256 = "7cd18069cd6f356a"
+_TRAIN_A_SMALL_MLP = """
+import hashlib
+import numpy as np
+from dropout_course import setup_notebook
+setup_notebook(0)
+from dropout_course.models import build_mnist_mlp
+from dropout_course.training import fit_fast
+rng = np.random.default_rng(0)
+x, y = rng.random((256, 784), dtype=np.float32), rng.integers(0, 10, 256)
+model = build_mnist_mlp(rate=0.2, seed=0)
+fit_fast(model, x, y, epochs=3, batch_size=64, seed=0)
+weights = np.concatenate([w.ravel() for w in model.get_weights()])
+print(hashlib.sha256(weights.tobytes()).hexdigest()[:16])
+"""
+
+
+def test_setup_notebook_trains_the_same_bits_on_every_avx2_cpu():
+    import os
+    import subprocess
+    import sys
+
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("ONEDNN_")}
+    result = subprocess.run(
+        [sys.executable, "-c", _TRAIN_A_SMALL_MLP],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == _TRAINED_WEIGHTS_SHA256
