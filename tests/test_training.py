@@ -382,6 +382,11 @@ class _NoConfig(keras.layers.Layer):
     def call(self, inputs):
         return inputs * self.factor
 
+    def get_config(self):
+        config = super().get_config()
+        config.pop("factor", None)  # the mistake: from_config cannot rebuild the layer
+        return config
+
 
 def _custom_model(layer, seed):
     model = keras.Sequential(
@@ -423,7 +428,12 @@ def test_a_learners_own_layer_class_shares_a_loop_and_trains_exactly(blobs):
 
 def test_a_model_without_a_twin_trains_on_a_loop_of_its_own(blobs):
     x, y, _, _ = blobs
-    fast, reference = (_custom_model(_NoConfig(2.0, name="double"), 52) for _ in range(2))
+    first, fast, reference = (_custom_model(_NoConfig(2.0, name="double"), 52) for _ in range(3))
+    fit_fast(first, x, y, epochs=1)
+    # its configuration describes an architecture, but cannot rebuild the layer
+    architecture = _compiled_loops._architecture_key(first)
+    assert architecture in _compiled_loops._NO_TWIN and first in _compiled_loops._UNSHARED
     history = fit_fast(fast, x, y, epochs=2, batch_size=16, shuffle=False)
+    assert fast in _compiled_loops._UNSHARED  # not tried again
     keras_history = reference.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0).history
     _assert_same_training(keras_history, history, reference, fast)

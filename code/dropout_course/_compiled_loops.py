@@ -211,6 +211,9 @@ _OTHER_THREADS = threading.local()
 # Models whose variables did not line up with their architecture's shared
 # loop: they get loops of their own.
 _UNSHARED: weakref.WeakSet = weakref.WeakSet()
+# Architectures whose configuration could not rebuild a twin: their models
+# get loops of their own without trying again.
+_NO_TWIN: set = set()
 # Building a twin may draw default seeds from Python's `random`; the lock
 # keeps two threads from interleaving their save and restore of its state.
 _TWIN_LOCK = threading.Lock()
@@ -278,6 +281,9 @@ def _runner_for(model):
     # been recompiled since its last call.
     runners = _thread_runners()
     architecture = None if model in _UNSHARED else _architecture_key(model)
+    if architecture in _NO_TWIN:
+        _UNSHARED.add(model)
+        architecture = None
     key = ("architecture", architecture) if architecture else ("model", id(model))
     runner = runners.get(key)
     if (
@@ -288,6 +294,7 @@ def _runner_for(model):
         try:
             runner = _Runner(model, twin=key[0] == "architecture")
         except Exception:  # no twin can be built from its configuration
+            _NO_TWIN.add(architecture)
             _UNSHARED.add(model)
             key, runner = ("model", id(model)), _Runner(model, twin=False)
         runners[key] = runner
