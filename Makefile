@@ -35,7 +35,7 @@ book: $(STAMP)
 	$(BIN)/python scripts/build_bundle.py
 	@echo "The book is at file://$(CURDIR)/$(BOOK_HTML)/index.html"
 
-# The whole book as one PDF and chapter 12's cheat sheet as a one-page handout,
+# The whole book as one PDF and chapter 13's cheat sheet as a one-page handout,
 # offline (Sphinx's LaTeX builder, then XeLaTeX), then their checks. The PDF is
 # also copied into $(BOOK_HTML), where the intro page links to it.
 pdf: $(STAMP)
@@ -52,7 +52,7 @@ slides: $(STAMP)
 
 # Chapters longest first, so that neither core idles at the end waiting for a long one.
 # A chapter not named here still runs, after these.
-NBVAL_ORDER := 10 11 07 08 09 06 01 03 04 05 02 12
+NBVAL_ORDER := 10 12 08 07 09 11 06 01 03 04 05 02 13
 NBVAL_FIRST := $(foreach n,$(NBVAL_ORDER),$(wildcard chapters/$(n)_*.ipynb))
 NBVAL_CHAPTERS := $(NBVAL_FIRST) $(filter-out $(NBVAL_FIRST),$(wildcard chapters/[0-9]*.ipynb))
 

@@ -1,7 +1,7 @@
-"""The chapter-12 cheat sheet as a one-page PDF handout.
+"""The chapter-13 cheat sheet as a one-page PDF handout.
 
 Called by `scripts/build_pdf.py --handout` once the book's LaTeX is written
-(_build/latex/dropout-course.tex): the sections of chapter 12 that come before
+(_build/latex/dropout-course.tex): the sections of chapter 13 that come before
 its first code cell (the cheat sheet proper: the mechanics, the conventions,
 the recipe, the pitfalls) are cut out of the book's .tex and set on one A4 page
 with the book's own preamble, at the largest type size that fits one page.
@@ -19,7 +19,7 @@ CHAPTER = r"\chapter{Summary and cheat sheet}"
 SIZES = [r"\small", r"\footnotesize", r"\scriptsize", r"\tiny"]
 TITLE = "Dropout: a cheat sheet"
 CREDIT = (
-    r"From chapter 12 of \emph{Dropout regularization: an open course}, by the dropout course authors. "
+    r"From chapter 13 of \emph{Dropout regularization: an open course}, by the dropout course authors. "
     r"Text: CC BY 4.0; code: MIT."
 )
 
@@ -55,7 +55,7 @@ def cheat_sheet_body(tex: str) -> str:
             break  # the first section with code: the end of the cheat sheet proper
         kept.append(section)
     if not kept:
-        raise SystemExit("handout: no section before the first code cell in chapter 12")
+        raise SystemExit("handout: no section before the first code cell in chapter 13")
     body = "".join(kept)
     body = re.sub(r"^\\section\{", r"\\subsection*{", body, flags=re.M)
     body = re.sub(r"\\label\{\\detokenize\{[^}]*\}\}", "", body)

@@ -487,6 +487,16 @@ ROWS = [
         lambda k, m: m.evaluate_loss(k.model, k.x, k.y, batch_size=-1),
     ),
     ("training.evaluate_metrics", "model", lambda k, m: m.evaluate_metrics(k.uncompiled, k.x, k.y)),
+    (
+        "training.evaluate_with_weights",
+        "evaluator",
+        lambda k, m: m.evaluate_with_weights(k.model, k.uncompiled, k.x, k.y),
+    ),
+    (
+        "training.evaluate_with_weights",
+        "evaluator",
+        lambda k, m: m.evaluate_with_weights(k.uncompiled, k.model, k.x, k.y),
+    ),
     ("training.predict_fast", "x", lambda k, m: m.predict_fast(k.model, k.x[:0])),
     ("training.predict_fast", "x", lambda k, m: m.predict_fast(k.model, [["a", "b"]])),
     ("experiments.run_seeds", "seeds", lambda k, m: m.run_seeds(lambda seed: {"a": 1}, [0, -1])),

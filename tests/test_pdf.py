@@ -3,8 +3,8 @@
 Read back with pdftotext (poppler-utils), it must have the HTML book's
 structure and nothing left unrendered:
 
-* the intro as front matter, then the four parts of _toc.yml, then the twelve
-  chapters, numbered 1-12 as in the HTML book, each under its own title;
+* the intro as front matter, then the four parts of _toc.yml, then the thirteen
+  chapters, numbered 1-13 as in the HTML book, each under its own title;
 * equations numbered within their chapter as in the HTML book ((3.1), ...);
 * the bibliography, with every work of references.bib;
 * no "??" (an unresolved reference) and no raw `$` of unrendered math (a `$`
@@ -158,11 +158,11 @@ def test_page_count(pages):
     declared = re.search(r"^Pages:\s+(\d+)", info, re.M)
     if declared:
         assert int(declared.group(1)) == len(pages)
-    # twelve chapters of about 10-30 pages each, front matter, bibliography
+    # thirteen chapters of about 10-30 pages each, front matter, bibliography
     assert 120 <= len(pages) <= 800, f"{len(pages)} pages"
 
 
-def test_front_matter_then_four_parts_then_twelve_chapters(pages):
+def test_front_matter_then_four_parts_then_thirteen_chapters(pages):
     contents = _contents(pages)
     lines = [line.strip() for line in contents.splitlines() if line.strip()]
     flat = _norm(contents)
@@ -202,7 +202,7 @@ def test_front_matter_then_four_parts_then_twelve_chapters(pages):
                 f"chapter {number} ({title!r}) missing from the contents (after line {position})"
             )
             position = found
-    assert number == 12
+    assert number == 13
     assert "bibliography" in flat
 
 

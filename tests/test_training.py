@@ -14,6 +14,7 @@ from dropout_course._validation import InvalidParameterError  # noqa: E402
 from dropout_course.training import (  # noqa: E402
     evaluate_loss,
     evaluate_metrics,
+    evaluate_with_weights,
     fit_fast,
     predict_fast,
 )
@@ -437,3 +438,27 @@ def test_a_model_without_a_twin_trains_on_a_loop_of_its_own(blobs):
     assert fast in _compiled_loops._UNSHARED  # not tried again
     keras_history = reference.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0).history
     _assert_same_training(keras_history, history, reference, fast)
+
+
+def test_a_plain_evaluator_scores_a_dropout_network_as_the_network_itself(blobs):
+    # In inference mode dropout is the identity, so the network without its
+    # dropout layers, carrying the trained weights, gives the same loss and
+    # accuracy to the last bit; the trained network is left as it was.
+    x_train, y_train, x_val, y_val = blobs
+    trained = _small_blob_model(rate=0.4, seed=3)
+    fit_fast(trained, x_train, y_train, epochs=3, batch_size=16, seed=3)
+    weights = [w.copy() for w in trained.get_weights()]
+    plain = _small_blob_model(rate=0.0, seed=9)
+    assert evaluate_with_weights(trained, plain, x_val, y_val) == evaluate_metrics(
+        trained, x_val, y_val
+    )
+    for before, after in zip(weights, trained.get_weights()):
+        np.testing.assert_array_equal(before, after)
+
+
+def test_an_evaluator_of_another_shape_is_refused_naming_both_shapes(blobs):
+    x_train, y_train, _, _ = blobs
+    wider = models.build_blob_classifier(rate=0.0, hidden_units=8, n_hidden_layers=2, seed=0)
+    expected = r"evaluator must hold the same weights.*\(2, 16\)"
+    with pytest.raises(InvalidParameterError, match=expected):
+        evaluate_with_weights(_small_blob_model(rate=0.4), wider, x_train, y_train)

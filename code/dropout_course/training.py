@@ -63,6 +63,7 @@ __all__ = [
     "fit_fast",
     "evaluate_loss",
     "evaluate_metrics",
+    "evaluate_with_weights",
     "predict_fast",
 ]
 
@@ -217,6 +218,56 @@ def evaluate_metrics(model, x, y, batch_size=None):
         prepare=lambda owner: _loops.build_for_training(owner, x, y),
     )
     return {name: float(value) for name, value in zip(info["names"], values.numpy())}
+
+
+def evaluate_with_weights(model, evaluator, x, y, batch_size=None):
+    """Return ``evaluator``'s loss and metrics computed with ``model``'s weights.
+
+    At prediction time a dropout layer (``Dropout``, ``SpatialDropout2D``,
+    ``GaussianDropout``, recurrent dropout) is the identity, so a network
+    trained with dropout computes in inference mode what the same network
+    without its dropout layers computes with its weights. One compiled
+    ``evaluator`` without dropout layers can therefore score every trained
+    variant of an architecture: its evaluation loop is traced once instead of
+    once per variant (about 0.3 s each), and its result is the variant's own.
+
+    Parameters
+    ----------
+    model : keras.Model
+        The trained network; it is not modified.
+    evaluator : keras.Model
+        A compiled model with the same weights as ``model``, in the same order
+        and of the same shapes (typically the same builder called without
+        dropout). Its weights are overwritten.
+    x, y : array_like
+        Inputs and targets, one row per sample.
+    batch_size : int, optional
+        As in :func:`evaluate_metrics`.
+
+    Returns
+    -------
+    dict of str to float
+        :func:`evaluate_metrics` of ``evaluator`` carrying ``model``'s weights.
+
+    Raises
+    ------
+    InvalidParameterError
+        If the two models do not hold the same number of weights of the same
+        shapes.
+    """
+    check_model(model)
+    check_model(evaluator, "evaluator", compiled=True)
+    weights = model.get_weights()
+    shapes = [tuple(w.shape) for w in weights]
+    expected = [tuple(v.shape) for v in evaluator.weights]
+    if shapes != expected:
+        raise InvalidParameterError(
+            "evaluator must hold the same weights as model, in the same order: model has "
+            f"{len(shapes)} weights of shapes {shapes}, "
+            f"evaluator {len(expected)} of shapes {expected}"
+        )
+    evaluator.set_weights(weights)
+    return evaluate_metrics(evaluator, x, y, batch_size=batch_size)
 
 
 def evaluate_loss(model, x, y, batch_size=None):

@@ -63,7 +63,7 @@ import headless_chromium  # noqa: E402  (scripts/headless_chromium.py: the one b
 
 REPO = Path(__file__).resolve().parents[2]
 CHAPTERS = Path(os.environ.get("LAB_CHAPTERS", REPO / "chapters")).resolve()
-SLIDES_CHAPTER = os.environ.get("LAB_SLIDES_CHAPTER", "12_summary_and_cheat_sheet.ipynb")
+SLIDES_CHAPTER = os.environ.get("LAB_SLIDES_CHAPTER", "13_summary_and_cheat_sheet.ipynb")
 NOTEBOOKS = sorted(p.name for p in CHAPTERS.glob("[0-9][0-9]_*.ipynb"))
 
 #: JupyterLab user settings for the run (a temporary JUPYTERLAB_SETTINGS_DIR).
