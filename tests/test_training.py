@@ -342,6 +342,54 @@ def test_seeds_on_two_threads_give_the_sequential_table_bit_for_bit(blobs):
         )
 
 
+def test_threads_share_one_trace_and_the_copy_fallback_gives_the_same_bits(blobs, monkeypatch):
+    from dropout_course.experiments import map_on_threads
+
+    x, y, x_val, y_val = blobs
+    _compiled_loops.RUNNERS.clear()
+
+    def train(seed):
+        model = _small_blob_model(0.4, seed=seed)
+        history = fit_fast(model, x, y, epochs=3, batch_size=16, seed=seed)
+        return history["loss"], model.get_weights(), predict_fast(model, x_val)
+
+    sequential = [train(seed) for seed in range(4)]
+    traces = _compiled_loops.TRACE_COUNT
+    # The helper thread runs the loops the main thread traced, on its own models' variables.
+    threaded = map_on_threads(train, range(4, 8), threads=2)
+    assert _compiled_loops.TRACE_COUNT == traces
+    # Without the substitution of captured variables (an older or newer
+    # TensorFlow), the state is copied through the twin, one thread at a time.
+    monkeypatch.setattr(_compiled_loops, "_capture_positions", lambda function, state: None)
+    _compiled_loops.RUNNERS.clear()
+    copied = map_on_threads(train, range(8), threads=2)
+    for (l1, w1, p1), (l2, w2, p2) in zip(sequential + threaded, copied):
+        assert np.array_equal(l1, l2) and np.array_equal(p1, p2)
+        assert len(w1) == len(w2) and all(np.array_equal(a, b) for a, b in zip(w1, w2))
+
+
+def test_map_on_threads_keeps_the_order_and_names_a_failing_item():
+    from dropout_course.experiments import map_on_threads
+
+    assert map_on_threads(lambda item: item * item, range(7), threads=2) == [
+        item * item for item in range(7)
+    ]
+    assert map_on_threads(len, ["ab"], threads=3) == [2]
+
+    def fails_on_three(item):
+        if item == 3:
+            raise ZeroDivisionError("item 3 fails")
+        return item
+
+    with pytest.raises(ZeroDivisionError, match="item 3 fails") as caught:
+        map_on_threads(fails_on_three, range(6), threads=2)
+    assert any("function(3), run by map_on_threads" in note for note in caught.value.__notes__)
+    with pytest.raises(InvalidParameterError, match="global random generator.*map_on_threads"):
+        map_on_threads(lambda item: np.random.rand(), range(4), threads=2)
+    with pytest.raises(InvalidParameterError, match="function must be callable"):
+        map_on_threads(3, range(4))
+
+
 def test_threads_refuse_an_experiment_that_draws_from_a_global_generator():
     from dropout_course.experiments import run_seeds
 

@@ -153,6 +153,10 @@ class _Runner:
         self.owner = _twin(model) if twin else model
         self.compilation = _compilation(model)
         self.functions = {}
+        # Held while the owner is prepared or a function traced (so that two
+        # threads never trace the same loop twice), and around a call that
+        # must copy state through the owner's variables (see run).
+        self.lock = threading.RLock()
 
     def run(self, model, key, make, args, state, prepare=None):
         """Call the function ``key`` (traced by ``make`` on first use) for ``model``.
@@ -160,30 +164,45 @@ class _Runner:
         ``make(owner, info)`` returns the Python function to trace; it may
         record facts found while tracing (e.g. metric names) in the dict
         ``info``, which is returned with the outputs. ``state(model)`` lists
-        the variables the function reads or writes; when ``model`` is not
-        the owner (the owner is then a twin), they are copied into the
-        owner's before the call and back afterwards. ``prepare``, if given,
-        is applied to the owner first (it may have been traced for inference
-        only, without its metric and optimizer variables).
+        the variables the function reads or writes. When ``model`` is not the
+        owner (the owner is then a twin), the function runs on ``model``'s
+        own variables, passed in place of the owner's (see
+        :func:`_capture_positions`); only if that is impossible are they
+        copied into the owner's before the call and back afterwards.
+        ``prepare``, if given, is applied to the owner first (it may have been
+        traced for inference only, without its metric and optimizer variables).
         """
-        if prepare is not None and model is not self.owner:
-            prepare(self.owner)
-        if key not in self.functions:
-            info = {}
-            self.functions[key] = (self._trace(make, args, info), info)
-        function, info = self.functions[key]
+        with self.lock:
+            if prepare is not None and model is not self.owner:
+                prepare(self.owner)
+            if key not in self.functions:
+                info = {}
+                function = self._trace(make, args, info)
+                positions = _capture_positions(function, state(self.owner))
+                self.functions[key] = (function, info, positions)
+        function, info, positions = self.functions[key]
         if model is self.owner:
             return function(*args), info
         owner_state, model_state = state(self.owner), state(model)
         if not _same_layout(owner_state, model_state):
             raise _LayoutMismatch
-        # The twin's own values are never needed again: each call copies in
-        # the whole state the loop reads.
-        for target, source in zip(owner_state, model_state):
-            target.assign(source.value)
-        outputs = function(*args)
-        for target, source in zip(model_state, owner_state):
-            target.assign(source.value)
+        if positions is not None:
+            # The owner's variables are not touched, so threads can run the
+            # loop at once, each on its own model: one trace for all threads.
+            handles = [variable.value.handle for variable in model_state]
+            captured = [
+                capture if position is None else handles[position]
+                for position, capture in zip(positions, function.captured_inputs)
+            ]
+            return function._call_flat(list(args), captured), info
+        with self.lock:  # the copies go through the owner: one thread at a time
+            # The twin's own values are never needed again: each call copies in
+            # the whole state the loop reads.
+            for target, source in zip(owner_state, model_state):
+                target.assign(source.value)
+            outputs = function(*args)
+            for target, source in zip(model_state, owner_state):
+                target.assign(source.value)
         return outputs, info
 
     def _trace(self, make, args, info):
@@ -204,10 +223,16 @@ class _LayoutMismatch(Exception):
     """A model's variables do not line up with the shared runner's owner."""
 
 
-#: The main thread's traced loops, most recently used last. Every other
-#: thread keeps loops of its own (see :func:`_thread_runners`).
+#: The traced loops, most recently used last. They are shared by all
+#: threads: a call for a model that is not a loop's owner runs on that
+#: model's own variables (see :meth:`_Runner.run`), so a thread of
+#: :func:`dropout_course.experiments.run_seeds` uses the loops another thread
+#: traced instead of tracing its own (half a second or more per architecture,
+#: most of it Python holding the interpreter lock, so two threads tracing at
+#: once take twice as long).
 RUNNERS: collections.OrderedDict = collections.OrderedDict()
-_OTHER_THREADS = threading.local()
+# Guards RUNNERS (look-up, creation, eviction) across threads.
+_RUNNERS_LOCK = threading.RLock()
 # Models whose variables did not line up with their architecture's shared
 # loop: they get loops of their own.
 _UNSHARED: weakref.WeakSet = weakref.WeakSet()
@@ -219,20 +244,37 @@ _NO_TWIN: set = set()
 _TWIN_LOCK = threading.Lock()
 
 
-def _thread_runners():
-    """The calling thread's loops.
+def _capture_positions(function, owner_state):
+    """Where each of ``function``'s captured inputs lies in ``owner_state``, or None.
 
-    A loop runs on its owner's variables, so two threads must never run the
-    same loop at once: each thread traces and keeps its own (a thread of
-    :func:`dropout_course.experiments.run_seeds` traces each architecture
-    once, then re-uses it for every later seed and call).
+    A traced function reads its owner's variables as captured inputs
+    (resource handles passed with every call). Passing another model's
+    handles in their place runs the very same graph on that model's
+    variables: the result is bit for bit the one of copying the state in
+    and out, without the copies and without touching the owner. Returns a
+    list with, per captured input, the index of its variable in
+    ``owner_state`` (``None`` for a captured constant, passed as is), or
+    ``None`` when that is not possible: TensorFlow without the (private)
+    ``_call_flat`` entry point, or a captured variable outside the state
+    (it would be read from the owner); :meth:`_Runner.run` then copies.
     """
-    if threading.current_thread() is threading.main_thread():
-        return RUNNERS
-    runners = getattr(_OTHER_THREADS, "runners", None)
-    if runners is None:
-        runners = _OTHER_THREADS.runners = collections.OrderedDict()
-    return runners
+    import tensorflow as tf
+
+    if not callable(getattr(function, "_call_flat", None)):
+        return None
+    try:
+        index = {id(variable.value.handle): i for i, variable in enumerate(owner_state)}
+        positions = []
+        for capture in function.captured_inputs:
+            if capture.dtype != tf.resource:
+                positions.append(None)
+            elif id(capture) in index:
+                positions.append(index[id(capture)])
+            else:
+                return None
+    except Exception:  # a variable without a handle, a capture without a dtype
+        return None
+    return positions
 
 
 def _twin(model):
@@ -277,9 +319,15 @@ def _compilation(model):
 
 
 def _runner_for(model):
+    """The loops for ``model`` (its architecture's shared ones, or its own)."""
     # Recomputed on every call (well under a millisecond): a model may have
     # been recompiled since its last call.
-    runners = _thread_runners()
+    with _RUNNERS_LOCK:
+        return _shared_runner_for(model)
+
+
+def _shared_runner_for(model):
+    runners = RUNNERS
     architecture = None if model in _UNSHARED else _architecture_key(model)
     if architecture in _NO_TWIN:
         _UNSHARED.add(model)

@@ -40,6 +40,7 @@ from ._validation import (
 # The result types (ConfidenceInterval, PairedComparison) are returned, not built by hand.
 __all__ = [
     "run_seeds",
+    "map_on_threads",
     "summarize",
     "t_interval",
     "paired_differences",
@@ -363,8 +364,9 @@ def run_seeds(experiment, seeds, *, threads=1):
     -----
     Why the table does not depend on ``threads``: every TensorFlow kernel of
     the course runs on one thread (:func:`dropout_course.setup_notebook`), so
-    a seed's arithmetic is the same whichever thread runs it; each thread
-    keeps compiled loops of its own (:mod:`dropout_course.training`); and an
+    a seed's arithmetic is the same whichever thread runs it; a compiled
+    loop runs on the variables of the model it is called for, whichever
+    thread traced it (:mod:`dropout_course.training`); and an
     experiment that seeds everything it draws touches nothing another seed
     uses. Two rules make it so, and the second is the learner's: draw only
     from generators seeded inside ``experiment`` (the guard above catches the
@@ -373,10 +375,11 @@ def run_seeds(experiment, seeds, *, threads=1):
 
     The gain is largest for convolutional networks and small dense ones
     (about 1.6 times for chapter 10's CNNs and chapter 7's 784-128-64 MLP). A
-    wide dense network already keeps one core's arithmetic busy, and a
-    second thread traces its own loops (about half a second per
-    architecture), so short trainings of several architectures gain
-    nothing.
+    wide dense network already keeps one core's arithmetic busy, so short
+    trainings of several architectures gain little. With fewer seeds than
+    twice the threads (3 seeds on 2 threads: one thread runs two, the other
+    waits), :func:`map_on_threads` over (seed, setting) pairs keeps both
+    busy.
     """
     import pandas as pd
 
@@ -396,7 +399,9 @@ def run_seeds(experiment, seeds, *, threads=1):
     if threads == 1 or len(seeds) == 1:
         outcomes = (experiment(seed) for seed in seeds)
     else:
-        outcomes = _run_on_threads(experiment, seeds, threads)
+        outcomes = _run_on_threads(
+            experiment, seeds, threads, lambda seed: f"experiment(seed={seed})", "run_seeds"
+        )
     for seed, result in zip(seeds, outcomes):
         results = [result] if isinstance(result, dict) else result
         if not isinstance(results, (list, tuple)) or not results:
@@ -425,8 +430,8 @@ def run_seeds(experiment, seeds, *, threads=1):
     return pd.DataFrame(rows)
 
 
-# Helper threads by pool size, kept for the whole session: the compiled loops
-# a thread traces are re-used by the seeds it runs in later calls.
+# Helper threads by pool size, kept for the whole session: whatever an
+# experiment keeps per thread (e.g. a pooled network) is re-used by later calls.
 _POOLS: dict = {}
 _POOLS_LOCK = threading.Lock()
 
@@ -452,11 +457,58 @@ def _same_random_state(first, second):
     )
 
 
-def _run_on_threads(experiment, seeds, threads):
+def map_on_threads(function, items, *, threads=2):
+    """``[function(item) for item in items]``, ``threads`` items at a time.
+
+    For work that does not split evenly by seed: :func:`run_seeds` hands out
+    whole seeds, so 3 seeds on 2 threads leave one thread idle for a third
+    of the time, while 3 seeds times 4 settings, handed out as 12 (seed,
+    setting) pairs, keep both busy to the end.
+
+    Parameters
+    ----------
+    function : callable
+        ``function(item)``; its result is returned as is.
+    items : iterable
+        The arguments, one call each.
+    threads : int, default 2
+        Calls run at once, each on a thread of its own; the calling thread is
+        one of them. The results are the same whatever the number, under the
+        rules of :func:`run_seeds` (seed every generator inside ``function``;
+        a model trained or evaluated by one call is touched by no other call
+        running at the same time).
+
+    Returns
+    -------
+    list
+        The results, in the order of ``items``.
+
+    Raises
+    ------
+    InvalidParameterError
+        If, with ``threads > 1``, ``function`` drew from a global random
+        generator (as in :func:`run_seeds`).
+    """
+    if not callable(function):
+        raise InvalidParameterError(
+            f"function must be callable as function(item); got {type(function).__name__}"
+        )
+    items = list(items)
+    threads = check_positive_int(threads, "threads")
+    if threads == 1 or len(items) <= 1:
+        return [function(item) for item in items]
+    return _run_on_threads(
+        function, items, threads, lambda item: f"function({item!r})", "map_on_threads"
+    )
+
+
+def _run_on_threads(experiment, seeds, threads, describe, caller):
     """``[experiment(seed) for seed in seeds]``, ``threads`` seeds at a time.
 
-    The calling thread is one of them (its compiled loops, traced by earlier
-    cells, are re-used); each thread takes the next seed when it is done.
+    The calling thread is one of them (what it keeps per thread, built by
+    earlier cells, is re-used); each thread takes the next seed when it is
+    done. ``describe(seed)`` names a failing call in the error's note,
+    ``caller`` the public function in the messages.
     """
     before = _global_random_state()
     pending, lock, stop = iter(enumerate(seeds)), threading.Lock(), threading.Event()
@@ -484,13 +536,13 @@ def _run_on_threads(experiment, seeds, threads):
     if errors:
         index = min(errors)
         error = errors[index]
-        error.add_note(f"(raised by experiment(seed={seeds[index]}), run by run_seeds)")
+        error.add_note(f"(raised by {describe(seeds[index])}, run by {caller})")
         raise error
     if not _same_random_state(before, _global_random_state()):
         raise InvalidParameterError(
-            f"experiment drew from a global random generator while run_seeds ran it on "
+            f"the function drew from a global random generator while {caller} ran it on "
             f"threads={threads}: the result would depend on which thread drew first. Seed "
-            "every layer, initializer and generator inside experiment "
+            "every layer, initializer and generator inside it "
             "(np.random.default_rng(seed), keras.layers.Dropout(rate, seed=...)), "
             "or pass threads=1"
         )

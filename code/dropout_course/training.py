@@ -23,20 +23,22 @@ last bit (the tests check this with and without dropout).
 Re-using compiled loops
 -----------------------
 Tracing a loop costs about 0.3 s; a traced loop costs about 1 ms per call
-plus the work itself. It is kept (up to ``MAX_RUNNERS`` of them per thread)
-and re-used:
+plus the work itself. It is kept (up to ``MAX_RUNNERS`` of them, shared by
+all threads) and re-used:
 
 * for later calls on the same model, and
 * for other models of the same architecture and compilation (Sequential or
   Functional models whose configurations differ only in seeds and learning
   rate, e.g. the builders of :mod:`dropout_course.models` called with several
-  seeds). Such a loop is bound to a private twin of the first of these
-  models; the state of the model being trained (weights, dropout seed states,
-  optimizer slots, metric totals) is copied into the twin, trained, and
-  copied back. The copies are exact, so the result is the one a loop traced
-  on that model would give, and no learner's model is ever overwritten in
-  passing (so :func:`dropout_course.experiments.run_seeds` can train seeds
-  on two threads, each with loops of its own).
+  seeds). Such a loop is traced on a private twin of the first of these
+  models and called with the variables of the model being trained (weights,
+  dropout seed states, optimizer slots, metric totals) in place of the
+  twin's: the same graph on that model's values, so the result is the one a
+  loop traced on that model would give. No learner's model is touched by
+  another's call, so :func:`dropout_course.experiments.run_seeds` can train
+  seeds on two threads, both with the loops traced once (where TensorFlow
+  does not allow the substitution, the state is copied into the twin and
+  back, one thread at a time).
 
 The loops themselves live in the private module ``_compiled_loops``, which
 :mod:`dropout_course.evaluation` uses too; it also holds the one switch
