@@ -493,7 +493,12 @@ def map_on_threads(function, items, *, threads=2):
         raise InvalidParameterError(
             f"function must be callable as function(item); got {type(function).__name__}"
         )
-    items = list(items)
+    try:
+        items = list(items)
+    except TypeError:
+        raise InvalidParameterError(
+            f"items must be an iterable of arguments (a list, a range); got {type(items).__name__}"
+        ) from None
     threads = check_positive_int(threads, "threads")
     if threads == 1 or len(items) <= 1:
         return [function(item) for item in items]
